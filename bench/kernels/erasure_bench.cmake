@@ -1,0 +1,1 @@
+# Erasure benchmarks; owned by the erasure implementation.

@@ -1,0 +1,1 @@
+# Hash benchmarks; owned by the hash implementation.

@@ -1,0 +1,73 @@
+# Shared build settings: C++20, ccache, warnings, CUDA detection. Included by the top level and by
+# the standalone kernels build (cmake -S kernels).
+include_guard(GLOBAL)
+
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+
+find_program(CESS_CCACHE ccache)
+if(CESS_CCACHE)
+  set(CMAKE_C_COMPILER_LAUNCHER ${CESS_CCACHE})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CESS_CCACHE})
+  set(CMAKE_CUDA_COMPILER_LAUNCHER ${CESS_CCACHE})
+endif()
+
+# CUDA: auto = on when nvcc is found. Architectures 80 (A100) and 90 (H100).
+set(CESS_WITH_CUDA "auto" CACHE STRING "Build CUDA backends: auto|ON|OFF")
+if(NOT DEFINED CESS_CUDA_ENABLED)
+  set(_want_cuda OFF)
+  if(CESS_WITH_CUDA STREQUAL "auto")
+    if(NOT CMAKE_CUDA_COMPILER)
+      find_program(_cess_nvcc nvcc HINTS /usr/local/cuda/bin ENV CUDA_HOME PATH_SUFFIXES bin)
+      if(_cess_nvcc)
+        set(CMAKE_CUDA_COMPILER ${_cess_nvcc})
+      endif()
+    endif()
+    if(CMAKE_CUDA_COMPILER)
+      set(_want_cuda ON)
+    endif()
+  elseif(CESS_WITH_CUDA)
+    set(_want_cuda ON)
+    if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+      set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+    endif()
+  endif()
+  set(CESS_CUDA_ENABLED ${_want_cuda})
+endif()
+if(CESS_CUDA_ENABLED)
+  if(NOT CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES 80 90)
+  endif()
+  enable_language(CUDA)
+  # CMake 3.25 does not know nvcc 13's C++20 dialect flag; teach it.
+  if(NOT CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    list(APPEND CMAKE_CUDA_COMPILE_FEATURES cuda_std_20)
+  endif()
+  set(CMAKE_CUDA_STANDARD 20)
+  set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+  find_package(CUDAToolkit REQUIRED)
+  message(STATUS "cess: CUDA backends ON (${CMAKE_CUDA_COMPILER}, archs ${CMAKE_CUDA_ARCHITECTURES})")
+else()
+  message(STATUS "cess: CUDA backends OFF")
+endif()
+
+# Warnings on, -Werror for our own code. Apply with cess_target_warnings(<target>).
+function(cess_target_warnings target)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter -Werror>
+    $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra,-Wno-unused-parameter -Werror=all-warnings>)
+endfunction()
+
+# Core's header-only base (Status, Result, bytes/hex), usable without linking cess_core.
+if(NOT TARGET cess_core_base)
+  add_library(cess_core_base INTERFACE)
+  target_include_directories(cess_core_base INTERFACE ${CMAKE_CURRENT_LIST_DIR}/../core/include)
+endif()

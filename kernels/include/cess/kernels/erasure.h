@@ -1,0 +1,90 @@
+// Reed-Solomon erasure coding RS(k, m) over GF(2^8), polynomial 0x11D, with ISA-L's Cauchy
+// matrix (gf_gen_cauchy1_matrix): the (k+m)×k encoding matrix has the identity on top and
+// row i >= k, column j holding 1 / (i XOR j). Every backend produces bytes identical to kRef.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "cess/core/bytes.h"
+#include "cess/core/result.h"
+#include "cess/kernels/backend.h"
+
+namespace cess::kernels::erasure {
+
+inline constexpr int kMaxDataShards = 32;    // k
+inline constexpr int kMaxParityShards = 16;  // m
+
+// GF(2^8) arithmetic with polynomial 0x11D (ISA-L's field).
+uint8_t GfMul(uint8_t a, uint8_t b);
+// REQUIRES: a != 0.
+uint8_t GfInv(uint8_t a);
+
+// The (k+m)×k encoding matrix, row-major. Errors: InvalidArgument when k ∉ [1,32] or m ∉ [1,16].
+Result<std::vector<uint8_t>> CauchyMatrix(int k, int m);
+
+struct CodecOptions {
+  // Which backend runs the calls. Default kAuto (see backend.h).
+  Backend backend = Backend::kAuto;
+  // kCpu/kAuto: how many decode matrices (one per erasure pattern) to keep. Default 64.
+  size_t decode_cache_entries = 64;
+  // kAuto: the smallest call, in bytes of input shards, sent to CUDA. Default: the crossover
+  // measured in bench/RESULTS.md; calls below it stay on the CPU.
+  size_t cuda_min_bytes = size_t{64} << 20;
+  // kCuda/kAuto: which CUDA device. Default 0.
+  int cuda_device = 0;
+};
+
+// An RS(k, m) coder. All shard arguments are host memory (see erasure_cuda.h for data already
+// on a GPU). Thread safety: a Codec may be used from several threads at once.
+class Codec {
+ public:
+  virtual ~Codec() = default;
+
+  // Creates a coder. Errors: InvalidArgument when k ∉ [1,32] or m ∉ [1,16]; Unavailable when the
+  // requested backend cannot run here (kCuda without a device).
+  static Result<std::unique_ptr<Codec>> Create(int k, int m, const CodecOptions& options = {});
+
+  int k() const { return k_; }
+  int m() const { return m_; }
+  // The backend this coder was created for (kAuto stays kAuto; it picks per call).
+  virtual Backend backend() const = 0;
+
+  // Computes the m parity shards from the k data shards. All k+m spans must have one common
+  // length (0 allowed). Errors: InvalidArgument on a wrong count or unequal lengths. On error
+  // the parity buffers are left unspecified but no memory outside them is touched.
+  virtual Status Encode(std::span<const ByteSpan> data, std::span<const MutableByteSpan> parity) = 0;
+
+  // Rebuilds, in place, the shards whose indices (0..k+m-1, data first) are listed in `erased`,
+  // reading any k of the others. `shards` has k+m spans of one common length; the erased ones
+  // are written, the rest only read. Errors: InvalidArgument on a wrong count, unequal lengths,
+  // an index out of range or listed twice, or more than m erasures.
+  virtual Status Reconstruct(std::span<const MutableByteSpan> shards, std::span<const int> erased) = 0;
+
+  // True when the m parity shards are exactly those the k data shards encode to. `shards` has
+  // k+m spans of one common length. Errors: as Encode.
+  virtual Result<bool> Verify(std::span<const ByteSpan> shards) = 0;
+
+  // Encodes `stripes` stripes in one call: `data` holds stripes × k shards of `shard_len` bytes
+  // each (stripe-major, then shard), `parity` receives stripes × m shards in the same layout.
+  // This is the call that lets CUDA batch thousands of stripes per launch.
+  // Errors: InvalidArgument when the buffer sizes do not match.
+  virtual Status EncodeBatch(size_t stripes, size_t shard_len, ByteSpan data, MutableByteSpan parity) = 0;
+
+ protected:
+  Codec(int k, int m) : k_(k), m_(m) {}
+
+ private:
+  int k_;
+  int m_;
+};
+
+// Splits `file` into k data shards of ceil(size/k) bytes (the last zero-padded) and appends m
+// parity shards computed by `codec`. Returns the k+m shards, data first. An empty file gives
+// k+m empty shards.
+Result<std::vector<Bytes>> EncodeFile(Codec& codec, ByteSpan file);
+
+}  // namespace cess::kernels::erasure

@@ -1,0 +1,1 @@
+# Erasure sources (ref / cpu / cuda); owned by the erasure implementation.

@@ -1,0 +1,1 @@
+# Hash sources (ref / cpu / cuda); owned by the hash implementation.

@@ -1,0 +1,1 @@
+# Erasure tests; owned by the erasure implementation.

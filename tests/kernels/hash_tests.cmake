@@ -1,0 +1,1 @@
+# Hash tests; owned by the hash implementation.
