@@ -41,6 +41,7 @@ class Writer {
   // Pre-allocates room for `n` bytes (an optimisation only).
   void Reserve(size_t n) { out_.reserve(n); }
 
+  // Fixed-width integers, little-endian; i64 as two's complement.
   void PutU8(uint8_t v) { out_.push_back(v); }
   void PutU16(uint16_t v) { PutLe(v, 2); }
   void PutU32(uint32_t v) { PutLe(v, 4); }
@@ -82,14 +83,16 @@ class Writer {
 };
 
 // Reads canonical encodings from a byte span it does not own (the span must outlive the reader and
-// any ByteSpan it returns). Every read either consumes exactly the bytes of one value or fails with
-// Corruption and consumes nothing: on truncation, on a bool byte other than 0/1, and on a length
-// or count larger than what remains. Never reads out of bounds on any input.
+// any ByteSpan it returns). Every single-value read either consumes exactly the bytes of one value
+// or fails with Corruption and consumes nothing: on truncation, on a bool byte other than 0/1, and
+// on a length or count larger than what remains. A failed ReadVector or T::Decode may have consumed
+// part of the input: stop decoding at the first error. Never reads out of bounds on any input.
 // Thread safety: none; one reader per thread.
 class Reader {
  public:
   explicit Reader(ByteSpan in) : in_(in) {}
 
+  // Fixed-width little-endian integers. Errors: Corruption when fewer bytes remain than the width.
   Result<uint8_t> ReadU8();
   Result<uint16_t> ReadU16();
   Result<uint32_t> ReadU32();
