@@ -1,0 +1,78 @@
+#include "cli/cli_util.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+namespace cess::cli {
+
+void RunOrExit(const std::function<Status()>& body) {
+  Status s = body();
+  if (!s.ok()) {
+    std::cerr << "error: " << s.message() << " [" << StatusCodeName(s.code()) << "]\n";
+    throw CLI::RuntimeError(1);
+  }
+}
+
+void PrintJson(const nlohmann::json& j) { std::cout << j.dump() << std::endl; }
+
+Progress::Progress(std::string label, uint64_t total, std::string unit)
+    : label_(std::move(label)),
+      total_(total),
+      unit_(std::move(unit)),
+      enabled_(::isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+Progress::~Progress() {
+  if (enabled_ && !finished_) std::fputs("\n", stderr);
+}
+
+void Progress::Add(uint64_t n) {
+  done_ += n;
+  if (!enabled_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  Draw(false);
+}
+
+void Progress::Done() {
+  if (!enabled_ || finished_) return;
+  Draw(true);
+  std::fputs("\n", stderr);
+  finished_ = true;
+}
+
+void Progress::Draw(bool final_draw) {
+  constexpr int kWidth = 30;
+  double frac = total_ ? static_cast<double>(done_) / static_cast<double>(total_) : 1.0;
+  if (frac > 1) frac = 1;
+  if (final_draw) frac = 1;
+  int filled = static_cast<int>(frac * kWidth);
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.append(static_cast<size_t>(kWidth - filled), '.');
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::string rate = unit_ == "B" ? FormatRate(static_cast<double>(done_), secs) : "";
+  std::fprintf(stderr, "\r%s [%s] %3d%% %s", label_.c_str(), bar.c_str(), static_cast<int>(frac * 100),
+               rate.c_str());
+  std::fflush(stderr);
+}
+
+std::string FormatRate(double bytes, double seconds) {
+  if (seconds <= 0) return "-";
+  double r = bytes / seconds;
+  const char* units[] = {"B/s", "KB/s", "MB/s", "GB/s", "TB/s"};
+  int u = 0;
+  while (r >= 1000 && u < 4) {
+    r /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f %s", r, units[u]);
+  return buf;
+}
+
+}  // namespace cess::cli
