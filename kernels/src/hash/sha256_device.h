@@ -247,32 +247,43 @@ CESS_HD void LoadWindow(const uint8_t* q, const uint8_t* end, uint64_t avail, ui
 
 // ---- Whole messages -----------------------------------------------------------------------
 
+// Big-endian message word k of a final block holding r message bytes: bytes at positions >= r
+// are cleared and position r gets the 0x80 padding byte.
+CESS_HD uint32_t MaskTailWord(uint32_t w, uint32_t k, uint32_t r) {
+  const uint32_t first = 4 * k;
+  if (first + 4 <= r) return w;
+  if (first > r) return 0;
+  const uint32_t n = r - first;  // 0..3 message bytes in this word, then 0x80
+  const uint32_t keep = n == 0 ? 0u : (0xffffffffu << (32 - 8 * n));
+  return (w & keep) | (0x80u << (24 - 8 * n));
+}
+
 // st = SHA-256 state after hashing the message (kPrefix ? prefix ‖ : "") data[0, len).
 // `end` is the end of the readable buffer that holds data (end >= data + len); bytes between
-// data + len and end may be read (and ignored), nothing at or past end is. Full blocks are
-// loaded with aligned word loads (one window ahead, so the loads of block j+1 overlap the
-// rounds of block j); the last one or two blocks (the message tail plus padding) are assembled
-// byte by byte.
+// data + len and end may be read (and ignored), nothing at or past end is.
+//
+// Message block j holds message bytes [64j, 64j + 64) = data bytes [64j - pre, 64j + 64 - pre)
+// (pre = 1 with a prefix). Every block, including the final one, is built from the 64-byte data
+// window at data + 64j, loaded as aligned words (LoadWindow; byte loads only for a window that
+// would run past `end`). With a prefix, message word k takes the last byte of raw word k-1 and
+// three bytes of raw word k, the previous window's last raw word (or the prefix) standing in for
+// word -1. The window of block j+1 is loaded before block j's rounds, so the loads overlap the
+// arithmetic. The final block keeps its r < 64 message bytes, adds 0x80 and, in it or one more
+// block, the 64-bit bit length.
 template <bool kPrefix>
 CESS_HD void Sha256Message(uint32_t prefix, const uint8_t* data, uint64_t len, const uint8_t* end,
                            uint32_t st[8]) {
   InitState(st);
-  const uint64_t pre = kPrefix ? 1 : 0;
-  const uint64_t msg_len = len + pre;
+  const uint64_t msg_len = len + (kPrefix ? 1 : 0);
   const uint64_t full_blocks = msg_len / 64;
-  // Message block j (j < full_blocks) holds message bytes [64j, 64j + 64) = data bytes
-  // [64j - pre, 64j + 64 - pre). We load the data window [64j, 64j + 64) (at most one byte past
-  // len when kPrefix) and, with a prefix, shift it by one byte: message word k takes the last
-  // byte of raw word k-1 (the previous window's last word, or the prefix, for k = 0).
-  uint32_t carry = prefix << 24;  // raw word whose last byte is the message byte before the window
+  uint32_t carry = prefix << 24;  // raw word whose last byte is the data byte before the window
   uint32_t cur[16];
-  if (full_blocks > 0) LoadWindow(data, end, len, cur);
+  LoadWindow(data, end, len, cur);
   for (uint64_t j = 0; j < full_blocks; ++j) {
+    // Block j+1's window (the final block's window after the last full block).
+    const uint64_t off = 64 * (j + 1);
     uint32_t next[16];
-    if (j + 1 < full_blocks) {
-      const uint64_t off = 64 * (j + 1);
-      LoadWindow(data + off, end, len - off, next);
-    }
+    LoadWindow(data + off, end, len > off ? len - off : 0, next);
     uint32_t m[16];
     if (kPrefix) {
       m[0] = ShiftedWord(carry, cur[0]);
@@ -284,31 +295,19 @@ CESS_HD void Sha256Message(uint32_t prefix, const uint8_t* data, uint64_t len, c
       for (int k = 0; k < 16; ++k) m[k] = Bswap(cur[k]);
     }
     Compress(st, m);
-    if (j + 1 < full_blocks) {
-      CESS_HASH_UNROLL
-      for (int k = 0; k < 16; ++k) cur[k] = next[k];
-    }
-  }
-  // The tail: r < 64 message bytes left, then 0x80, zeros and the 64-bit bit length.
-  const uint64_t done = 64 * full_blocks;  // message bytes consumed
-  const uint32_t r = static_cast<uint32_t>(msg_len - done);
-  uint32_t m[16];
-  CESS_HASH_UNROLL
-  for (int k = 0; k < 16; ++k) {
-    uint32_t v = 0;
     CESS_HASH_UNROLL
-    for (int j = 0; j < 4; ++j) {
-      const uint32_t t = 4 * k + j;
-      uint32_t byte = 0;
-      if (t < r) {
-        const uint64_t i = done + t;  // message byte index
-        byte = (kPrefix && i == 0) ? (prefix & 0xff) : LoadByte(data + (i - pre));
-      } else if (t == r) {
-        byte = 0x80;
-      }
-      v |= byte << (24 - 8 * j);
-    }
-    m[k] = v;
+    for (int k = 0; k < 16; ++k) cur[k] = next[k];
+  }
+  // The final block: r < 64 message bytes, then 0x80, zeros and the bit length.
+  const uint32_t r = static_cast<uint32_t>(msg_len - 64 * full_blocks);
+  uint32_t m[16];
+  if (kPrefix) {
+    m[0] = MaskTailWord(ShiftedWord(carry, cur[0]), 0, r);
+    CESS_HASH_UNROLL
+    for (int k = 1; k < 16; ++k) m[k] = MaskTailWord(ShiftedWord(cur[k - 1], cur[k]), k, r);
+  } else {
+    CESS_HASH_UNROLL
+    for (int k = 0; k < 16; ++k) m[k] = MaskTailWord(Bswap(cur[k]), k, r);
   }
   if (r >= 56) {  // no room for the length: one more block
     Compress(st, m);
