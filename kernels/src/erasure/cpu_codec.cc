@@ -18,7 +18,7 @@ namespace {
 // ISA-L computes at most 6 outputs per pass over the sources; with more, every further pass
 // re-reads them. Cutting the columns into pieces whose k sources fit in L2 turns those re-reads
 // into cache hits.
-constexpr size_t kL2Budget = size_t{256} << 10;
+constexpr size_t kL2Budget = size_t{128} << 10;
 // ec_encode_data takes an int length; stay far below INT_MAX (and a multiple of 64).
 constexpr size_t kMaxPiece = size_t{1} << 30;
 
