@@ -78,15 +78,16 @@ class CpuHasher final : public Hasher {
 
   Status Sha256Batch(std::span<const ByteSpan> inputs, std::span<Hash256> out) override {
     CESS_RETURN_IF_ERROR(CheckBatchSizes(inputs, out));
+    auto hash_range = [&](size_t begin, size_t end) {
+      return internal::CpuSha256Many({}, inputs.subspan(begin, end - begin), out.data() + begin);
+    };
+    if (threads_ == 1 || inputs.size() == 1) return hash_range(0, inputs.size());
     // Each message costs at least about one 64-byte block of work.
     auto weight = [&](size_t i) { return std::max<size_t>(inputs[i].size(), 64); };
     size_t total = 0;
     for (size_t i = 0; i < inputs.size(); ++i) total += weight(i);
-    const int parts = total >= parallel_min_bytes_ ? threads_ : 1;
-    return ParallelRanges(inputs.size(), parts, weight, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) CESS_RETURN_IF_ERROR(internal::CpuSha256({}, inputs[i], &out[i]));
-      return Status::Ok();
-    });
+    if (total < parallel_min_bytes_) return hash_range(0, inputs.size());
+    return ParallelRanges(inputs.size(), threads_, weight, hash_range);
   }
 
   Result<Hash256> TreeHash(ByteSpan data, size_t leaf_size) override {

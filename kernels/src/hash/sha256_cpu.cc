@@ -27,22 +27,45 @@ const EVP_MD* Sha256Md() {
   return md;
 }
 
-// One EVP_MD_CTX per thread, freed when the thread exits.
-class ThreadCtx {
- public:
-  ThreadCtx() : ctx_(EVP_MD_CTX_new()) {}
-  ~ThreadCtx() { EVP_MD_CTX_free(ctx_); }
-  ThreadCtx(const ThreadCtx&) = delete;
-  ThreadCtx& operator=(const ThreadCtx&) = delete;
-  EVP_MD_CTX* get() const { return ctx_; }
-
- private:
-  EVP_MD_CTX* ctx_;
+// Frees the thread's context when the thread exits.
+struct CtxFreer {
+  EVP_MD_CTX* ctx = nullptr;
+  ~CtxFreer() { EVP_MD_CTX_free(ctx); }
 };
 
-EVP_MD_CTX* CurrentCtx() {
-  thread_local ThreadCtx ctx;
-  return ctx.get();
+[[gnu::noinline]] EVP_MD_CTX* CreateThreadCtx(EVP_MD_CTX** slot) {
+  thread_local CtxFreer freer;
+  freer.ctx = EVP_MD_CTX_new();
+  *slot = freer.ctx;
+  return freer.ctx;
+}
+
+// One EVP_MD_CTX per thread, created on first use. The slot is a plain (constant-initialized)
+// thread_local pointer, so the common path is one TLS load with no initialization guard.
+EVP_MD_CTX* ThreadCtx() {
+  thread_local EVP_MD_CTX* ctx = nullptr;
+  if (ctx != nullptr) [[likely]] {
+    return ctx;
+  }
+  return CreateThreadCtx(&ctx);
+}
+
+Status DigestWith(const EVP_MD* md, EVP_MD_CTX* ctx, ByteSpan prefix, ByteSpan data, Hash256* out) {
+  // Re-initialising a context with the digest it already holds reuses its provider state.
+  if (EVP_DigestInit_ex2(ctx, md, nullptr) != 1) [[unlikely]] {
+    return Status::Internal(OpenSslError("EVP_DigestInit_ex2"));
+  }
+  if (!prefix.empty() && EVP_DigestUpdate(ctx, prefix.data(), prefix.size()) != 1) [[unlikely]] {
+    return Status::Internal(OpenSslError("EVP_DigestUpdate"));
+  }
+  if (!data.empty() && EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) [[unlikely]] {
+    return Status::Internal(OpenSslError("EVP_DigestUpdate"));
+  }
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx, out->data(), &len) != 1 || len != out->size()) [[unlikely]] {
+    return Status::Internal(OpenSslError("EVP_DigestFinal_ex"));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -54,19 +77,24 @@ Status CpuSha256Available() {
 
 Status CpuSha256(ByteSpan prefix, ByteSpan data, Hash256* out) {
   const EVP_MD* md = Sha256Md();
-  EVP_MD_CTX* ctx = CurrentCtx();
-  if (md == nullptr || ctx == nullptr) return Status::Internal(OpenSslError("OpenSSL SHA-256 unavailable"));
-  // Re-initialising a context that already holds this digest reuses its provider state.
-  if (EVP_DigestInit_ex2(ctx, md, nullptr) != 1) return Status::Internal(OpenSslError("EVP_DigestInit_ex2"));
-  if (!prefix.empty() && EVP_DigestUpdate(ctx, prefix.data(), prefix.size()) != 1) {
-    return Status::Internal(OpenSslError("EVP_DigestUpdate"));
+  EVP_MD_CTX* ctx = ThreadCtx();
+  if (md == nullptr || ctx == nullptr) [[unlikely]] {
+    return Status::Internal(OpenSslError("OpenSSL SHA-256 unavailable"));
   }
-  if (!data.empty() && EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) {
-    return Status::Internal(OpenSslError("EVP_DigestUpdate"));
+  return DigestWith(md, ctx, prefix, data, out);
+}
+
+Status CpuSha256Many(ByteSpan prefix, std::span<const ByteSpan> inputs, Hash256* out) {
+  const EVP_MD* md = Sha256Md();
+  EVP_MD_CTX* ctx = ThreadCtx();
+  if (md == nullptr || ctx == nullptr) [[unlikely]] {
+    return Status::Internal(OpenSslError("OpenSSL SHA-256 unavailable"));
   }
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx, out->data(), &len) != 1 || len != out->size()) {
-    return Status::Internal(OpenSslError("EVP_DigestFinal_ex"));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Status s = DigestWith(md, ctx, prefix, inputs[i], &out[i]);
+    if (!s.ok()) [[unlikely]] {
+      return s;
+    }
   }
   return Status::Ok();
 }

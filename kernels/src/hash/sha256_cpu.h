@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "cess/core/bytes.h"
 #include "cess/core/status.h"
@@ -17,5 +18,9 @@ Status CpuSha256Available();
 // is created once and reused, so a call costs no allocation. Thread-safe.
 // Errors: Internal when OpenSSL fails (it does not for SHA-256 in practice).
 Status CpuSha256(ByteSpan prefix, ByteSpan data, Hash256* out);
+
+// out[i] = SHA-256(prefix ‖ inputs[i]) for every i (out has inputs.size() entries), with the
+// thread's context looked up once. Thread-safe. Errors as CpuSha256.
+Status CpuSha256Many(ByteSpan prefix, std::span<const ByteSpan> inputs, Hash256* out);
 
 }  // namespace cess::kernels::hash::internal
