@@ -31,15 +31,20 @@ Bytes Fill(size_t n) {
   return b;
 }
 
-std::unique_ptr<Hasher> MakeHasher(Backend backend, int threads = 0) {
+// Null (and the benchmark skipped with the reason) when the backend is not built.
+std::unique_ptr<Hasher> MakeHasher(benchmark::State& state, Backend backend, int threads = 0) {
   auto h = Hasher::Create({.backend = backend, .cpu_threads = threads});
-  if (!h.ok()) std::abort();
+  if (!h.ok()) {
+    state.SkipWithError(h.status().ToString().c_str());
+    return nullptr;
+  }
   return std::move(h).value();
 }
 
 void HashOne(benchmark::State& state, Backend backend) {
   const Bytes data = Fill(static_cast<size_t>(state.range(0)));
-  auto hasher = MakeHasher(backend);
+  auto hasher = MakeHasher(state, backend);
+  if (hasher == nullptr) return;
   const ByteSpan in(data);
   Hash256 out{};
   for (auto _ : state) {
@@ -99,7 +104,8 @@ struct Batch {
 
 void HashBatch(benchmark::State& state, Backend backend, int threads) {
   Batch b(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
-  auto hasher = MakeHasher(backend, threads);
+  auto hasher = MakeHasher(state, backend, threads);
+  if (hasher == nullptr) return;
   for (auto _ : state) {
     if (!hasher->Sha256Batch(b.spans, b.out).ok()) std::abort();
     benchmark::DoNotOptimize(b.out.data());
@@ -134,7 +140,8 @@ void BM_Sha256Batch_EvpReuse(benchmark::State& state) {
 
 void Tree(benchmark::State& state, Backend backend) {
   const Bytes data = Fill(static_cast<size_t>(state.range(1)));
-  auto hasher = MakeHasher(backend);
+  auto hasher = MakeHasher(state, backend);
+  if (hasher == nullptr) return;
   for (auto _ : state) {
     auto root = hasher->TreeHash(data, static_cast<size_t>(state.range(0)));
     if (!root.ok()) std::abort();

@@ -6,9 +6,10 @@
 // no device, DeviceHasher::Create and DeviceBuffer::Allocate return Unavailable.
 //
 // Device pointers must point into memory from cudaMalloc (or DeviceBuffer) on the hasher's
-// device. They may have any alignment: the kernels read whole aligned 32-bit words that contain
-// at least one byte of the input, which never leaves the allocation because cudaMalloc
-// allocations start 256-byte aligned. 16-byte-aligned inputs take the fastest load path.
+// device, and may have any alignment: inputs are read with aligned 16- or 4-byte loads (16-byte
+// aligned inputs take the fastest path), never at or past the end of the input, but possibly
+// the up to 3 bytes between the aligned word boundary below the input's start and the start;
+// those lie in the same allocation, since cudaMalloc allocations start 256-byte aligned.
 #pragma once
 
 #include <cstddef>
