@@ -1,0 +1,141 @@
+#include "cess/ailink/robust/preaggregators.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "robust/common.h"
+
+namespace cess::ailink::robust {
+
+using internal::CheckMatrix;
+using internal::LessNanLast;
+using internal::Prep;
+namespace agg = internal::agg;
+
+namespace {
+
+// x with row i scaled by scales[i].
+Result<UpdateMatrix> Scaled(const agg::Input& in, const std::vector<float>& scales) {
+  UpdateMatrix out(in.rows(), in.cols());
+  CESS_RETURN_IF_ERROR(agg::ScaleRows(in, scales, std::span<float>(out.data(), out.size())));
+  return out;
+}
+
+Result<std::vector<double>> Norms(const agg::Input& in) {
+  std::vector<double> sq(in.rows());
+  CESS_RETURN_IF_ERROR(agg::RowSqNorms(in, sq));
+  for (double& v : sq) v = std::sqrt(v);
+  return sq;
+}
+
+// Means of row groups (each group's members sorted increasing).
+Result<UpdateMatrix> GroupMeans(const agg::Input& in, std::vector<std::vector<uint32_t>> groups) {
+  std::vector<uint32_t> offsets = {0};
+  std::vector<uint32_t> members;
+  for (std::vector<uint32_t>& g : groups) {
+    std::sort(g.begin(), g.end());
+    members.insert(members.end(), g.begin(), g.end());
+    offsets.push_back(static_cast<uint32_t>(members.size()));
+  }
+  UpdateMatrix out(groups.size(), in.cols());
+  CESS_RETURN_IF_ERROR(agg::SubsetMeans(in, offsets, members, std::span<float>(out.data(), out.size())));
+  return out;
+}
+
+// Uniform in [0, range) from a 64-bit generator, by rejection (no modulo bias, portable).
+uint64_t UniformBelow(std::mt19937_64& rng, uint64_t range) {
+  const uint64_t threshold = (0 - range) % range;  // 2^64 mod range
+  for (;;) {
+    const uint64_t r = rng();
+    if (r >= threshold) return r % range;
+  }
+}
+
+}  // namespace
+
+Result<UpdateMatrix> StaticClip(const MatrixView& x, double c, Backend backend) {
+  CESS_RETURN_IF_ERROR(CheckMatrix(x, "clip"));
+  if (!(c > 0.0) || !std::isfinite(c)) return Status::InvalidArgument("clip: c must be positive and finite");
+  CESS_ASSIGN_OR_RETURN(auto in, Prep(x, backend));
+  CESS_ASSIGN_OR_RETURN(std::vector<double> norms, Norms(*in));
+  std::vector<float> scales(x.rows, 1.0f);
+  for (size_t i = 0; i < x.rows; ++i) {
+    if (norms[i] > c) scales[i] = static_cast<float>(c / norms[i]);
+  }
+  return Scaled(*in, scales);
+}
+
+Result<UpdateMatrix> NearestNeighborMixing(const MatrixView& x, size_t f, Backend backend) {
+  CESS_RETURN_IF_ERROR(CheckMatrix(x, "nnm"));
+  if (f >= x.rows) {
+    return Status::InvalidArgument("nnm needs n > f (n=" + std::to_string(x.rows) + ", f=" + std::to_string(f) + ")");
+  }
+  CESS_ASSIGN_OR_RETURN(auto in, Prep(x, backend));
+  CESS_ASSIGN_OR_RETURN(std::vector<double> dist, internal::Distances(*in));
+  const size_t n = x.rows;
+  const size_t k = n - f;
+  std::vector<std::vector<uint32_t>> groups(n);
+  std::vector<uint32_t> order(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::iota(order.begin(), order.end(), 0u);
+    const double* row = dist.data() + i * n;
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return LessNanLast(row[a], row[b]); });
+    groups[i].assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  return GroupMeans(*in, std::move(groups));
+}
+
+std::vector<uint32_t> SeededPermutation(size_t n, uint64_t seed) {
+  std::vector<uint32_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0u);
+  std::mt19937_64 rng(seed);
+  for (size_t i = n; i > 1; --i) {
+    const size_t j = static_cast<size_t>(UniformBelow(rng, i));
+    std::swap(perm[i - 1], perm[j]);
+  }
+  return perm;
+}
+
+Result<UpdateMatrix> Bucketing(const MatrixView& x, size_t s, uint64_t seed, Backend backend) {
+  CESS_RETURN_IF_ERROR(CheckMatrix(x, "bucketing"));
+  if (s == 0) return Status::InvalidArgument("bucketing: bucket size s must be >= 1");
+  CESS_ASSIGN_OR_RETURN(auto in, Prep(x, backend));
+  const std::vector<uint32_t> perm = SeededPermutation(x.rows, seed);
+  std::vector<std::vector<uint32_t>> groups;
+  for (size_t b = 0; b < x.rows; b += s) {
+    groups.emplace_back(perm.begin() + static_cast<std::ptrdiff_t>(b),
+                        perm.begin() + static_cast<std::ptrdiff_t>(std::min(x.rows, b + s)));
+  }
+  return GroupMeans(*in, std::move(groups));
+}
+
+Result<UpdateMatrix> AdaptiveRobustClip(const MatrixView& x, size_t f, Backend backend) {
+  CESS_RETURN_IF_ERROR(CheckMatrix(x, "arc"));
+  if (f >= x.rows) {
+    return Status::InvalidArgument("arc needs n > f (n=" + std::to_string(x.rows) + ", f=" + std::to_string(f) + ")");
+  }
+  const size_t n = x.rows;
+  const size_t k = 2 * f * (n - f) / n;
+  CESS_ASSIGN_OR_RETURN(auto in, Prep(x, backend));
+  CESS_ASSIGN_OR_RETURN(std::vector<double> norms, Norms(*in));
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  // Largest norm first; NaN counts as largest; ties: lower index first.
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return LessNanLast(norms[b], norms[a]) ; });
+  std::vector<float> scales(n, 1.0f);
+  if (k > 0) {
+    const double bound = norms[order[k]];
+    for (size_t r = 0; r < k; ++r) {
+      const uint32_t i = order[r];
+      if (norms[i] > bound) scales[i] = static_cast<float>(bound / norms[i]);
+    }
+  }
+  return Scaled(*in, scales);
+}
+
+}  // namespace cess::ailink::robust
