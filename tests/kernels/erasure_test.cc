@@ -174,12 +174,16 @@ TEST_F(CpuTest, EncodeBatchOverThreadsMatchesRef) {
   }
 }
 
-// More than 6 outputs: the cpu backend cuts columns into L2-sized pieces; check piece edges and
-// the merged short tail.
+// More than 6 outputs on sources over 1 MiB: the cpu backend cuts columns into pieces of
+// 128 KiB / k bytes (16+8: 8 KiB, 4+8: 32 KiB, 32+16: 4 KiB); check piece edges, a short tail
+// merged into the last piece (< 64 bytes) and one kept apart (64 bytes).
 TEST_F(CpuTest, LongShardsWithManyOutputsMatchRef) {
   std::mt19937_64 rng(21);
-  for (auto [k, m, len] : std::vector<std::tuple<int, int, size_t>>{
-           {16, 8, 16384 * 2 + 10}, {16, 8, 16384 * 3}, {4, 8, 65536 + 63}, {4, 8, 65536 * 2 + 64}, {32, 16, 9000}}) {
+  for (auto [k, m, len] : std::vector<std::tuple<int, int, size_t>>{{16, 8, 8192 * 9 + 10},
+                                                                    {16, 8, 8192 * 130},
+                                                                    {4, 8, 32768 * 9 + 63},
+                                                                    {4, 8, 32768 * 9 + 64},
+                                                                    {32, 16, 40000}}) {
     auto codec = MakeCodec(k, m, Backend::kCpu);
     auto ref = MakeCodec(k, m, Backend::kRef);
     Stripe s(k, m, len, 1), r(k, m, len);

@@ -16,23 +16,25 @@ namespace cess::kernels::erasure::internal {
 namespace {
 
 // ISA-L computes at most 6 outputs per pass over the sources; with more, every further pass
-// re-reads them. Cutting the columns into pieces whose k sources fit in L2 turns those re-reads
-// into cache hits.
-constexpr size_t kL2Budget = size_t{128} << 10;
+// re-reads them. Cutting the columns into pieces whose k sources take ~128 KiB turns those
+// re-reads into cache hits (measured on the 2-core EPYC box, 1 MiB L2 per core: 16+8 with 8 MiB
+// shards 5.9 -> 8.0 GB/s; sources that fit L2 whole gain nothing).
+constexpr size_t kPieceBudget = size_t{128} << 10;
+constexpr size_t kCacheResident = size_t{1} << 20;
 // ec_encode_data takes an int length; stay far below INT_MAX (and a multiple of 64).
 constexpr size_t kMaxPiece = size_t{1} << 30;
 
-size_t PieceLen(int k, int rows) {
-  if (rows <= 6) return kMaxPiece;
-  size_t piece = kL2Budget / static_cast<size_t>(k);
+size_t PieceLen(int k, int rows, size_t len) {
+  if (rows <= 6 || len * static_cast<size_t>(k) <= kCacheResident) return kMaxPiece;
+  size_t piece = kPieceBudget / static_cast<size_t>(k);
   piece = std::max<size_t>(4096, piece & ~size_t{63});
   return piece;
 }
 
 // out[o] = tables · in over columns [0, len), in pieces of `piece` bytes. The 2.30 headers take
 // non-const pointers; ISA-L only reads `in` and `tables`.
-void Dot(size_t len, int k, int rows, const uint8_t* tables, const uint8_t* const* in, uint8_t* const* out,
-         size_t piece) {
+void Dot(size_t len, int k, int rows, const uint8_t* tables, const uint8_t* const* in, uint8_t* const* out) {
+  const size_t piece = PieceLen(k, rows, len);
   unsigned char* src[kMaxDataShards];
   unsigned char* dst[kMaxParityShards];
   auto* tbl = const_cast<unsigned char*>(tables);
@@ -66,8 +68,7 @@ class CpuCodec final : public Codec {
         encode_tables_(static_cast<size_t>(32 * k * m)),
         cache_(options.decode_cache_entries),
         threads_(options.cpu_threads),
-        parallel_min_bytes_(options.cpu_parallel_min_bytes),
-        encode_piece_(PieceLen(k, m)) {
+        parallel_min_bytes_(options.cpu_parallel_min_bytes) {
     gf_gen_cauchy1_matrix(matrix_.data(), k + m, k);
     ec_init_tables(k, m, matrix_.data() + k * k, encode_tables_.data());
     if (threads_ == 0) {
@@ -83,7 +84,7 @@ class CpuCodec final : public Codec {
     uint8_t* out[kMaxParityShards];
     for (int j = 0; j < k(); ++j) in[j] = data[static_cast<size_t>(j)].data();
     for (int p = 0; p < m(); ++p) out[p] = parity[static_cast<size_t>(p)].data();
-    Dot(len, k(), m(), encode_tables_.data(), in, out, encode_piece_);
+    Dot(len, k(), m(), encode_tables_.data(), in, out);
     return Status::Ok();
   }
 
@@ -97,7 +98,7 @@ class CpuCodec final : public Codec {
     uint8_t* out[kMaxParityShards];
     for (int j = 0; j < k(); ++j) in[j] = shards[static_cast<size_t>(plan.survivors[j])].data();
     for (int o = 0; o < plan.num_erased; ++o) out[o] = shards[static_cast<size_t>(plan.erased[o])].data();
-    Dot(len, k(), plan.num_erased, entry->tables.data(), in, out, PieceLen(k(), plan.num_erased));
+    Dot(len, k(), plan.num_erased, entry->tables.data(), in, out);
     return Status::Ok();
   }
 
@@ -112,7 +113,7 @@ class CpuCodec final : public Codec {
     for (size_t off = 0; off < len; off += chunk) {
       const size_t n = std::min(chunk, len - off);
       for (int j = 0; j < k(); ++j) in[j] = shards[static_cast<size_t>(j)].data() + off;
-      Dot(n, k(), m(), encode_tables_.data(), in, out, encode_piece_);
+      Dot(n, k(), m(), encode_tables_.data(), in, out);
       for (int p = 0; p < m(); ++p) {
         if (std::memcmp(out[p], shards[static_cast<size_t>(k() + p)].data() + off, n) != 0) return false;
       }
@@ -164,7 +165,7 @@ class CpuCodec final : public Codec {
     for (size_t s = s0; s < s1; ++s) {
       for (size_t j = 0; j < kk; ++j) in[j] = data + (s * kk + j) * shard_len + c0;
       for (size_t p = 0; p < mm; ++p) out[p] = parity + (s * mm + p) * shard_len + c0;
-      Dot(c1 - c0, k(), m(), encode_tables_.data(), in, out, encode_piece_);
+      Dot(c1 - c0, k(), m(), encode_tables_.data(), in, out);
     }
   }
 
@@ -182,7 +183,6 @@ class CpuCodec final : public Codec {
   DecodeCache<DecodeEntry> cache_;
   int threads_;
   size_t parallel_min_bytes_;
-  size_t encode_piece_;
 };
 
 }  // namespace
