@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <random>
 #include <string>
 #include <tuple>
@@ -38,6 +39,9 @@ struct BackendCase {
     return {std::string(BackendName(b)), o};
   }
 };
+
+// gtest prints parameters in test listings (and so in CTest names): print the name only.
+inline void PrintTo(const BackendCase& c, std::ostream* os) { *os << c.name; }
 
 // Instantiated by erasure_test.cc (ref, cpu, auto) and erasure_cuda_test.cc (cuda).
 class BackendTest : public ::testing::TestWithParam<BackendCase> {

@@ -12,6 +12,7 @@
 #include "erasure/cuda_check.h"
 #include "erasure/decode_cache.h"
 #include "erasure/gf256.h"
+#include "erasure/pipeline.h"
 #include "erasure/rs_kernel.cuh"
 
 namespace cess::kernels::erasure {
@@ -84,93 +85,14 @@ bool IsPinned(const void* p, size_t n) {
   return true;
 }
 
-// One host-side copy of the staging step.
-struct CopyTask {
-  uint8_t* dst;
-  const uint8_t* src;
-  size_t n;
-};
-
-// Runs the copies, over up to 4 threads when there are many bytes (a single core's memcpy is
-// slower than a PCIe 5 link).
-void RunCopies(const std::vector<CopyTask>& tasks) {
-  size_t total = 0;
-  for (const CopyTask& t : tasks) total += t.n;
-  constexpr size_t kParallelMin = size_t{4} << 20;
-  const size_t threads = std::min<size_t>(4, std::max(1u, std::thread::hardware_concurrency()));
-  if (total < kParallelMin || threads < 2) {
-    for (const CopyTask& t : tasks) std::memcpy(t.dst, t.src, t.n);
-    return;
-  }
-  // Cut the byte range [0, total) into `threads` parts; each worker copies its part of every
-  // task that overlaps it.
-  auto work = [&](size_t lo, size_t hi) {
-    size_t pos = 0;
-    for (const CopyTask& t : tasks) {
-      const size_t a = std::max(lo, pos);
-      const size_t b = std::min(hi, pos + t.n);
-      if (a < b) std::memcpy(t.dst + (a - pos), t.src + (a - pos), b - a);
-      pos += t.n;
-      if (pos >= hi) break;
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (size_t i = 1; i < threads; ++i) helpers.emplace_back(work, total * i / threads, total * (i + 1) / threads);
-  work(0, total / threads);
-  for (auto& h : helpers) h.join();
-}
-
-// Host addresses of a pipelined call: input i of stripe s at in_base + s·in_stride + in_off[i]
-// (absolute addresses when in_base is 0), outputs likewise.
-struct HostJob {
-  uintptr_t in_base = 0;
-  uintptr_t out_base = 0;
-  uint64_t in_stride = 0;
-  uint64_t out_stride = 0;
-  uint64_t in_off[kMaxDataShards] = {};
-  uint64_t out_off[kMaxParityShards] = {};
-  int n_in = 0;
-  int n_out = 0;
-  const uint32_t* d_tables = nullptr;
-  uint64_t stripes = 0;
-  uint64_t len = 0;
-  // The EncodeBatch layout (shards back to back, pitch len) in pinned memory: DMA straight from
-  // and to the caller's buffers.
-  bool direct = false;
-};
-
-// A piece of a HostJob: stripes [s0, s0+ns), columns [c0, c0+w), staged with pitch wp.
-struct Piece {
-  uint64_t s0 = 0;
-  uint64_t ns = 0;
-  uint64_t c0 = 0;
-  uint64_t w = 0;
-  uint64_t wp = 0;
-};
-
-uint64_t RoundUp16(uint64_t x) { return (x + 15) & ~uint64_t{15}; }
-
-// Cuts a job into pieces whose staged input (ns · n_in · wp) fits `cap` bytes.
-std::vector<Piece> CutPieces(const HostJob& job, size_t cap) {
-  std::vector<Piece> pieces;
-  if (job.stripes == 0 || job.len == 0) return pieces;
-  const uint64_t n_in = static_cast<uint64_t>(job.n_in);
-  const uint64_t wp_full = RoundUp16(job.len);
-  if (n_in * wp_full <= cap) {
-    const uint64_t per = cap / (n_in * wp_full);
-    for (uint64_t s0 = 0; s0 < job.stripes; s0 += per) {
-      pieces.push_back({s0, std::min(per, job.stripes - s0), 0, job.len, wp_full});
-    }
+// Enqueues a 2-D copy (1-D when the rows are back to back).
+Status Enqueue2D(const Copy2D& c, cudaMemcpyKind kind, cudaStream_t stream) {
+  if (c.dpitch == c.width && c.spitch == c.width) {
+    CESS_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(c.dst, c.src, c.width * c.height, kind, stream));
   } else {
-    const uint64_t wmax = (cap / n_in) & ~uint64_t{15};
-    for (uint64_t s = 0; s < job.stripes; ++s) {
-      for (uint64_t c0 = 0; c0 < job.len; c0 += wmax) {
-        const uint64_t w = std::min(wmax, job.len - c0);
-        pieces.push_back({s, 1, c0, w, RoundUp16(w)});
-      }
-    }
+    CESS_CUDA_RETURN_IF_ERROR(cudaMemcpy2DAsync(c.dst, c.dpitch, c.src, c.spitch, c.width, c.height, kind, stream));
   }
-  return pieces;
+  return Status::Ok();
 }
 
 // Pinned staging and device buffers of one pipeline slot, used by one stream.
@@ -240,7 +162,7 @@ struct CudaCodec::Impl {
   Status EnsurePipeline() {
     if (!slots.empty()) return Status::Ok();
     in_cap = options.cuda_chunk_bytes;
-    out_cap = (in_cap / static_cast<size_t>(k) + 16) * static_cast<size_t>(m);
+    out_cap = internal::OutCapacity(in_cap, k, m);
     slots.resize(static_cast<size_t>(options.cuda_streams));
     for (Slot& s : slots) {
       const Status st = MakeSlot(s);
@@ -280,62 +202,20 @@ struct CudaCodec::Impl {
     s = Slot{};
   }
 
-  // Copies a finished staged piece from the slot's pinned output to the caller's buffers.
-  static void CopyOut(const HostJob& job, const Slot& slot) {
-    const Piece& pc = slot.piece;
-    std::vector<internal::CopyTask> tasks;
-    for (uint64_t s = 0; s < pc.ns; ++s) {
-      for (int o = 0; o < job.n_out; ++o) {
-        const uint64_t row = s * static_cast<uint64_t>(job.n_out) + static_cast<uint64_t>(o);
-        auto* dst = reinterpret_cast<uint8_t*>(job.out_base + (pc.s0 + s) * job.out_stride + job.out_off[o] + pc.c0);
-        tasks.push_back({dst, slot.h_out + row * pc.wp, pc.w});
-      }
-    }
-    internal::RunCopies(tasks);
-  }
-
-  static void CopyIn(const HostJob& job, const Piece& pc, Slot& slot) {
-    std::vector<internal::CopyTask> tasks;
-    for (uint64_t s = 0; s < pc.ns; ++s) {
-      for (int i = 0; i < job.n_in; ++i) {
-        const uint64_t row = s * static_cast<uint64_t>(job.n_in) + static_cast<uint64_t>(i);
-        const auto* src =
-            reinterpret_cast<const uint8_t*>(job.in_base + (pc.s0 + s) * job.in_stride + job.in_off[i] + pc.c0);
-        tasks.push_back({slot.h_in + row * pc.wp, src, pc.w});
-      }
-    }
-    internal::RunCopies(tasks);
-  }
-
   // Enqueues H2D, kernel and D2H of one piece on the slot's stream, then records `done`.
   static Status Enqueue(const HostJob& job, const Piece& pc, Slot& slot) {
     const uint64_t n_in = static_cast<uint64_t>(job.n_in);
     const uint64_t n_out = static_cast<uint64_t>(job.n_out);
     if (job.direct) {
-      const auto* src = reinterpret_cast<const uint8_t*>(job.in_base + pc.s0 * job.in_stride + pc.c0);
-      CESS_CUDA_RETURN_IF_ERROR(cudaMemcpy2DAsync(slot.d_in, pc.wp, src, job.len, pc.w, pc.ns * n_in,
-                                                  cudaMemcpyHostToDevice, slot.stream));
+      CESS_RETURN_IF_ERROR(internal::Enqueue2D(internal::DirectIn(job, pc, slot.d_in), cudaMemcpyHostToDevice, slot.stream));
     } else {
       CESS_CUDA_RETURN_IF_ERROR(
           cudaMemcpyAsync(slot.d_in, slot.h_in, pc.ns * n_in * pc.wp, cudaMemcpyHostToDevice, slot.stream));
     }
-    internal::DotJob dj;
-    dj.in = slot.d_in;
-    dj.out = slot.d_out;
-    dj.in_stripe_stride = n_in * pc.wp;
-    dj.out_stripe_stride = n_out * pc.wp;
-    for (uint64_t i = 0; i < n_in; ++i) dj.in_off[i] = i * pc.wp;
-    for (uint64_t o = 0; o < n_out; ++o) dj.out_off[o] = o * pc.wp;
-    dj.tables = job.d_tables;
-    dj.k = job.n_in;
-    dj.n_out = job.n_out;
-    dj.stripes = pc.ns;
-    dj.len = pc.w;
-    CESS_RETURN_IF_ERROR(internal::LaunchDot(dj, slot.stream));
+    CESS_RETURN_IF_ERROR(internal::LaunchDot(internal::PieceDot(job, pc, slot.d_in, slot.d_out), slot.stream));
     if (job.direct) {
-      auto* dst = reinterpret_cast<uint8_t*>(job.out_base + pc.s0 * job.out_stride + pc.c0);
-      CESS_CUDA_RETURN_IF_ERROR(cudaMemcpy2DAsync(dst, job.len, slot.d_out, pc.wp, pc.w, pc.ns * n_out,
-                                                  cudaMemcpyDeviceToHost, slot.stream));
+      CESS_RETURN_IF_ERROR(
+          internal::Enqueue2D(internal::DirectOut(job, pc, slot.d_out), cudaMemcpyDeviceToHost, slot.stream));
     } else {
       CESS_CUDA_RETURN_IF_ERROR(
           cudaMemcpyAsync(slot.h_out, slot.d_out, pc.ns * n_out * pc.wp, cudaMemcpyDeviceToHost, slot.stream));
@@ -373,10 +253,10 @@ struct CudaCodec::Impl {
       if (!job.direct) {
         if (slot.busy) {
           CESS_CUDA_RETURN_IF_ERROR(cudaEventSynchronize(slot.done));
-          CopyOut(job, slot);
+          internal::RunCopies(internal::StageOutTasks(job, slot.piece, slot.h_out));
           slot.busy = false;
         }
-        CopyIn(job, pc, slot);
+        internal::RunCopies(internal::StageInTasks(job, pc, slot.h_in));
       }
       CESS_RETURN_IF_ERROR(Enqueue(job, pc, slot));
       slot.piece = pc;
@@ -387,7 +267,7 @@ struct CudaCodec::Impl {
       Slot& slot = slots[(next + i) % ns];
       CESS_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(slot.stream));
       if (slot.busy) {
-        CopyOut(job, slot);
+        internal::RunCopies(internal::StageOutTasks(job, slot.piece, slot.h_out));
         slot.busy = false;
       }
     }
@@ -559,6 +439,7 @@ Status CudaCodec::EncodeBatch(size_t stripes, size_t shard_len, ByteSpan data, M
   job.d_tables = impl_->d_encode_tables;
   job.stripes = stripes;
   job.len = shard_len;
+  job.batch_layout = true;
   {
     DeviceGuard guard;
     CESS_RETURN_IF_ERROR(guard.Enter(impl_->device));

@@ -4,6 +4,7 @@ target_sources(cess_kernels PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/codec.cc
   ${CMAKE_CURRENT_LIST_DIR}/common.cc
   ${CMAKE_CURRENT_LIST_DIR}/gf256.cc
+  ${CMAKE_CURRENT_LIST_DIR}/pipeline.cc
   ${CMAKE_CURRENT_LIST_DIR}/ref_codec.cc
   ${CMAKE_CURRENT_LIST_DIR}/rs_dot.cc)
 if(CESS_KERNELS_HAVE_CPU)
