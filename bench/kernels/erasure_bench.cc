@@ -161,7 +161,8 @@ void BM_IsalDecode(benchmark::State& state, Config c, size_t len) {
   // ISA-L's example: invert the survivor rows, copy rows for lost data, multiply for lost parity.
   std::vector<unsigned char> b(static_cast<size_t>(k * k)), inv(static_cast<size_t>(k * k));
   for (int r = 0; r < k; ++r) {
-    for (int j = 0; j < k; ++j) b[static_cast<size_t>(r * k + j)] = matrix[static_cast<size_t>(survivors[r] * k + j)];
+    for (int j = 0; j < k; ++j)
+      b[static_cast<size_t>(r * k + j)] = matrix[static_cast<size_t>(survivors[r] * k + j)];
   }
   if (gf_invert_matrix(b.data(), inv.data(), k) != 0) state.SkipWithError("singular");
   const int e = static_cast<int>(lost.size());
@@ -173,7 +174,8 @@ void BM_IsalDecode(benchmark::State& state, Config c, size_t len) {
       if (t < k) {
         v = inv[static_cast<size_t>(t * k + j)];
       } else {
-        for (int l = 0; l < k; ++l) v ^= gf_mul(matrix[static_cast<size_t>(t * k + l)], inv[static_cast<size_t>(l * k + j)]);
+        for (int l = 0; l < k; ++l)
+          v ^= gf_mul(matrix[static_cast<size_t>(t * k + l)], inv[static_cast<size_t>(l * k + j)]);
       }
       rows[static_cast<size_t>(o * k + j)] = v;
     }
@@ -212,8 +214,8 @@ void RegisterAll() {
         } else {
           ref->MinTime(0.1);
         }
-        benchmark::RegisterBenchmark(("rs_" + std::string(op) + suffix + "/cpu").c_str(), enc ? BM_Encode : BM_Decode,
-                                     c, len, Backend::kCpu);
+        benchmark::RegisterBenchmark(("rs_" + std::string(op) + suffix + "/cpu").c_str(),
+                                     enc ? BM_Encode : BM_Decode, c, len, Backend::kCpu);
 #ifdef CESS_BENCH_HAVE_ISAL
         benchmark::RegisterBenchmark(("rs_" + std::string(op) + suffix + "/isal").c_str(),
                                      enc ? BM_IsalEncode : BM_IsalDecode, c, len);
@@ -223,11 +225,12 @@ void RegisterAll() {
   }
   // EncodeBatch over 1 and 2 threads (the box has 2 cores).
   for (Config c : {Config{10, 4}, Config{4, 8}}) {
-    for (auto [len, stripes] : std::vector<std::pair<size_t, size_t>>{{size_t{1} << 20, 8}, {size_t{64} << 10, 128}}) {
+    for (auto [len, stripes] :
+         std::vector<std::pair<size_t, size_t>>{{size_t{1} << 20, 8}, {size_t{64} << 10, 128}}) {
       for (int threads : {1, 2}) {
         const std::string name = "rs_encode_batch/" + std::to_string(c.k) + "+" + std::to_string(c.m) + "/" +
-                                 std::to_string(stripes) + "x" + SizeName(len) + "/cpu/threads:" +
-                                 std::to_string(threads);
+                                 std::to_string(stripes) + "x" + SizeName(len) +
+                                 "/cpu/threads:" + std::to_string(threads);
         benchmark::RegisterBenchmark(name.c_str(), BM_EncodeBatch, c, len, stripes, threads)->UseRealTime();
       }
     }

@@ -40,23 +40,23 @@ namespace {
 namespace er = cess::kernels::erasure;
 using cess::kernels::Backend;
 
-#define BENCH_CUDA(expr)                                                                         \
-  do {                                                                                           \
-    const cudaError_t bench_err_ = (expr);                                                       \
-    if (bench_err_ != cudaSuccess) {                                                             \
-      std::fprintf(stderr, "CUDA error %s at %s:%d: %s\n", cudaGetErrorName(bench_err_), __FILE__, \
-                   __LINE__, #expr);                                                             \
-      std::exit(1);                                                                              \
-    }                                                                                            \
+#define BENCH_CUDA(expr)                                                                                     \
+  do {                                                                                                       \
+    const cudaError_t bench_err_ = (expr);                                                                   \
+    if (bench_err_ != cudaSuccess) {                                                                         \
+      std::fprintf(stderr, "CUDA error %s at %s:%d: %s\n", cudaGetErrorName(bench_err_), __FILE__, __LINE__, \
+                   #expr);                                                                                   \
+      std::exit(1);                                                                                          \
+    }                                                                                                        \
   } while (0)
 
 void Die(const std::string& what, const cess::Status& st) {
   std::fprintf(stderr, "FAILED: %s: %s\n", what.c_str(), st.ToString().c_str());
   std::exit(1);
 }
-#define BENCH_OK(what, expr)                 \
-  do {                                       \
-    const ::cess::Status bench_st_ = (expr); \
+#define BENCH_OK(what, expr)                   \
+  do {                                         \
+    const ::cess::Status bench_st_ = (expr);   \
     if (!bench_st_.ok()) Die(what, bench_st_); \
   } while (0)
 
@@ -173,20 +173,24 @@ Limits MeasureLimits(size_t free_bytes, Json& json) {
   FillRandom(a, n, 1);
   cudaStream_t s;
   BENCH_CUDA(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
-  const double t_memcpy = TimeStream([&] { BENCH_CUDA(cudaMemcpyAsync(b, a, n, cudaMemcpyDeviceToDevice, s)); }, s, 10);
+  const double t_memcpy =
+      TimeStream([&] { BENCH_CUDA(cudaMemcpyAsync(b, a, n, cudaMemcpyDeviceToDevice, s)); }, s, 10);
   int sms = 0;
   BENCH_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
   const double t_kernel = TimeStream(
       [&] {
-        CopyKernel<<<sms * 8, 256, 0, s>>>(reinterpret_cast<const uint4*>(a), reinterpret_cast<uint4*>(b), n / 16);
+        CopyKernel<<<sms * 8, 256, 0, s>>>(reinterpret_cast<const uint4*>(a), reinterpret_cast<uint4*>(b),
+                                           n / 16);
         BENCH_CUDA(cudaGetLastError());
       },
       s, 10);
   lim.copy_bw = 2.0 * n / t_memcpy;
   const double kernel_bw = 2.0 * n / t_kernel;
-  std::printf("device copy: cudaMemcpy D2D %.0f GB/s, copy kernel %.0f GB/s (%zu MiB; read + write bytes counted)\n",
-              lim.copy_bw / kGB, kernel_bw / kGB, n >> 20);
-  std::printf("  B = %.0f GB/s (cudaMemcpy D2D, read + write) is the memory bound used below\n", lim.copy_bw / kGB);
+  std::printf(
+      "device copy: cudaMemcpy D2D %.0f GB/s, copy kernel %.0f GB/s (%zu MiB; read + write bytes counted)\n",
+      lim.copy_bw / kGB, kernel_bw / kGB, n >> 20);
+  std::printf("  B = %.0f GB/s (cudaMemcpy D2D, read + write) is the memory bound used below\n",
+              lim.copy_bw / kGB);
 
   const size_t hn = size_t{256} << 20;
   uint8_t* h = nullptr;
@@ -243,7 +247,8 @@ std::string Size(size_t n) {
 
 // Checks the parity of `stripes` stripes (host copies) against ISA-L on all stripes when the cpu
 // backend is built, and against ref on the first and the last stripe.
-bool CheckParity(int k, int m, size_t stripes, size_t len, const cess::Bytes& data, const cess::Bytes& parity) {
+bool CheckParity(int k, int m, size_t stripes, size_t len, const cess::Bytes& data,
+                 const cess::Bytes& parity) {
   const size_t in_per = static_cast<size_t>(k) * len;
   const size_t out_per = static_cast<size_t>(m) * len;
   auto ref = HostCodec(k, m, Backend::kRef);
@@ -308,7 +313,8 @@ std::string RunRsCase(const RsCase& c, const Limits& lim, int device, int iters)
   BENCH_CUDA(cudaMemcpyAsync(d_saved, d_shards, in_bytes + out_bytes, cudaMemcpyDeviceToDevice, s));
   const std::vector<int> lost = LostShards(c.k, c.m);
   for (int e : lost) {
-    BENCH_CUDA(cudaMemset2DAsync(d_shards + static_cast<size_t>(e) * c.len, n * c.len, 0, c.len, c.stripes, s));
+    BENCH_CUDA(
+        cudaMemset2DAsync(d_shards + static_cast<size_t>(e) * c.len, n * c.len, 0, c.len, c.stripes, s));
   }
   BENCH_OK("ReconstructDevice", codec.ReconstructDevice(c.stripes, c.len, d_shards, lost, s));
   BENCH_OK("sync", er::SynchronizeCudaStream(device, s));
@@ -328,20 +334,26 @@ std::string RunRsCase(const RsCase& c, const Limits& lim, int device, int iters)
       "RS %2d+%-2d shard %7s x %6zu stripes (%4zu MiB in): encode %7.1f GB/s = %.2f of B/(1+m/k) [%s], "
       "decode (lose %zu) %7.1f GB/s = %.2f of B/(1+e/k) [%s]; %.3f / %.3f ms per launch\n",
       c.k, c.m, Size(c.len).c_str(), c.stripes, in_bytes >> 20, enc_bw / kGB, enc_bw / enc_bound,
-      enc_ok ? "verified" : "MISMATCH", lost.size(), dec_bw / kGB, dec_bw / dec_bound, dec_ok ? "verified" : "MISMATCH",
-      t_enc * 1e3, t_dec * 1e3);
+      enc_ok ? "verified" : "MISMATCH", lost.size(), dec_bw / kGB, dec_bw / dec_bound,
+      dec_ok ? "verified" : "MISMATCH", t_enc * 1e3, t_dec * 1e3);
   BENCH_CUDA(cudaStreamDestroy(s));
   BENCH_CUDA(cudaFree(d_data));
   BENCH_CUDA(cudaFree(d_parity));
   BENCH_CUDA(cudaFree(d_shards));
   BENCH_CUDA(cudaFree(d_saved));
   if (!enc_ok || !dec_ok) {
-    std::fprintf(stderr, "FAILED: GPU output differs from the reference for RS %d+%d shard %zu\n", c.k, c.m, c.len);
+    std::fprintf(stderr, "FAILED: GPU output differs from the reference for RS %d+%d shard %zu\n", c.k, c.m,
+                 c.len);
     std::exit(1);
   }
   Json j;
-  j.Num("k", c.k).Num("m", c.m).Num("shard_bytes", static_cast<double>(c.len)).Num("stripes", static_cast<double>(c.stripes));
-  j.Num("encode_GBps", enc_bw / kGB).Num("encode_frac_bound", enc_bw / enc_bound).Num("encode_ms", t_enc * 1e3);
+  j.Num("k", c.k)
+      .Num("m", c.m)
+      .Num("shard_bytes", static_cast<double>(c.len))
+      .Num("stripes", static_cast<double>(c.stripes));
+  j.Num("encode_GBps", enc_bw / kGB)
+      .Num("encode_frac_bound", enc_bw / enc_bound)
+      .Num("encode_ms", t_enc * 1e3);
   j.Num("decode_lost", static_cast<double>(lost.size())).Num("decode_GBps", dec_bw / kGB);
   j.Num("decode_frac_bound", dec_bw / dec_bound).Num("decode_ms", t_dec * 1e3).Bool("verified", true);
   return j.str();
@@ -373,29 +385,37 @@ std::string RunPipeline(const Limits& lim, int device, bool quick) {
 
   auto pin_in = er::CudaPinnedBuffer::Allocate(in_bytes);
   auto pin_out = er::CudaPinnedBuffer::Allocate(out_bytes);
-  if (!pin_in.ok() || !pin_out.ok()) Die("CudaPinnedBuffer", pin_in.ok() ? pin_out.status() : pin_in.status());
+  if (!pin_in.ok() || !pin_out.ok())
+    Die("CudaPinnedBuffer", pin_in.ok() ? pin_out.status() : pin_in.status());
   std::memcpy(pin_in->data(), data.data(), in_bytes);
-  BENCH_OK("EncodeBatch", codec.EncodeBatch(stripes, len, cess::ByteSpan(pin_in->data(), in_bytes), pin_out->span()));
+  BENCH_OK("EncodeBatch",
+           codec.EncodeBatch(stripes, len, cess::ByteSpan(pin_in->data(), in_bytes), pin_out->span()));
   const bool ok_pinned = std::memcmp(pin_out->data(), parity.data(), out_bytes) == 0;
   const double t_pinned = TimeHost(
       [&] {
-        BENCH_OK("EncodeBatch", codec.EncodeBatch(stripes, len, cess::ByteSpan(pin_in->data(), in_bytes), pin_out->span()));
+        BENCH_OK("EncodeBatch",
+                 codec.EncodeBatch(stripes, len, cess::ByteSpan(pin_in->data(), in_bytes), pin_out->span()));
       },
       3);
   const double bw_pageable = in_bytes / t_pageable;
   const double bw_pinned = in_bytes / t_pinned;
   const double link_bound = std::min(lim.h2d, lim.d2h * k / m);
   std::printf(
-      "host pipeline RS 10+4, %zu x 1 MiB stripes (%zu MiB in): pageable %.1f GB/s = %.2f of pinned H2D [%s]; "
+      "host pipeline RS 10+4, %zu x 1 MiB stripes (%zu MiB in): pageable %.1f GB/s = %.2f of pinned H2D "
+      "[%s]; "
       "pinned (direct DMA) %.1f GB/s = %.2f of pinned H2D [%s]; link bound min(H2D, D2H*k/m) = %.1f GB/s\n",
-      stripes, in_bytes >> 20, bw_pageable / kGB, bw_pageable / lim.h2d, ok_pageable ? "verified" : "MISMATCH",
-      bw_pinned / kGB, bw_pinned / lim.h2d, ok_pinned ? "verified" : "MISMATCH", link_bound / kGB);
+      stripes, in_bytes >> 20, bw_pageable / kGB, bw_pageable / lim.h2d,
+      ok_pageable ? "verified" : "MISMATCH", bw_pinned / kGB, bw_pinned / lim.h2d,
+      ok_pinned ? "verified" : "MISMATCH", link_bound / kGB);
   if (!ok_pageable || !ok_pinned) {
     std::fprintf(stderr, "FAILED: host pipeline output differs from the reference\n");
     std::exit(1);
   }
   Json j;
-  j.Num("k", k).Num("m", m).Num("stripes", static_cast<double>(stripes)).Num("shard_bytes", static_cast<double>(len));
+  j.Num("k", k)
+      .Num("m", m)
+      .Num("stripes", static_cast<double>(stripes))
+      .Num("shard_bytes", static_cast<double>(len));
   j.Num("pageable_GBps", bw_pageable / kGB).Num("pageable_frac_h2d", bw_pageable / lim.h2d);
   j.Num("pinned_GBps", bw_pinned / kGB).Num("pinned_frac_h2d", bw_pinned / lim.h2d).Bool("verified", true);
   return j.str();
@@ -420,24 +440,28 @@ std::string RunCrossover(int device, bool quick) {
     const size_t len = size_t{64} << 10;
     size_t first_win = 0;
     std::printf("crossover RS %d+%d (64 KiB shards, pageable host memory):", k, m);
-    for (size_t total = size_t{256} << 10; total <= (quick ? size_t{64} << 20 : size_t{512} << 20); total *= 4) {
+    for (size_t total = size_t{256} << 10; total <= (quick ? size_t{64} << 20 : size_t{512} << 20);
+         total *= 4) {
       const size_t stripes = std::max<size_t>(1, total / (static_cast<size_t>(k) * len));
       cess::Bytes data(stripes * k * len, 3), parity(stripes * m * len);
       const int trials = total <= (size_t{16} << 20) ? 7 : 3;
-      const double t_cpu = TimeHost([&] { BENCH_OK("cpu", (*cpu)->EncodeBatch(stripes, len, data, parity)); }, trials);
-      const double t_gpu = TimeHost([&] { BENCH_OK("cuda", (*gpu)->EncodeBatch(stripes, len, data, parity)); }, trials);
+      const double t_cpu =
+          TimeHost([&] { BENCH_OK("cpu", (*cpu)->EncodeBatch(stripes, len, data, parity)); }, trials);
+      const double t_gpu =
+          TimeHost([&] { BENCH_OK("cuda", (*gpu)->EncodeBatch(stripes, len, data, parity)); }, trials);
       const size_t bytes = data.size();
-      std::printf(" %s: cpu %.1f / cuda %.1f GB/s;", Size(bytes).c_str(), bytes / t_cpu / kGB, bytes / t_gpu / kGB);
+      std::printf(" %s: cpu %.1f / cuda %.1f GB/s;", Size(bytes).c_str(), bytes / t_cpu / kGB,
+                  bytes / t_gpu / kGB);
       if (t_gpu < t_cpu && first_win == 0) first_win = bytes;
       if (t_gpu >= t_cpu) first_win = 0;  // must keep winning from there on
       if (!rows.empty()) rows.push_back(',');
       rows += Json()
-                                                          .Num("k", k)
-                                                          .Num("m", m)
-                                                          .Num("bytes", static_cast<double>(bytes))
-                                                          .Num("cpu_GBps", bytes / t_cpu / kGB)
-                                                          .Num("cuda_GBps", bytes / t_gpu / kGB)
-                                                          .str();
+                  .Num("k", k)
+                  .Num("m", m)
+                  .Num("bytes", static_cast<double>(bytes))
+                  .Num("cpu_GBps", bytes / t_cpu / kGB)
+                  .Num("cuda_GBps", bytes / t_gpu / kGB)
+                  .str();
     }
     std::printf("\n  -> cuda wins from %s\n", first_win ? Size(first_win).c_str() : "never (in range)");
     crossover = std::max(crossover, first_win == 0 ? SIZE_MAX : first_win);
@@ -445,7 +469,8 @@ std::string RunCrossover(int device, bool quick) {
   if (crossover == SIZE_MAX) {
     std::printf("crossover: cuda never beat cpu in range; keep cuda_min_bytes above the largest batch\n");
   } else {
-    std::printf("crossover: suggested CodecOptions::cuda_min_bytes = %zu (%s)\n", crossover, Size(crossover).c_str());
+    std::printf("crossover: suggested CodecOptions::cuda_min_bytes = %zu (%s)\n", crossover,
+                Size(crossover).c_str());
   }
   return Json()
       .Num("cuda_min_bytes", crossover == SIZE_MAX ? -1.0 : static_cast<double>(crossover))

@@ -23,9 +23,9 @@ struct KM {
 };
 
 inline const std::vector<KM>& Grid() {
-  static const std::vector<KM> grid = {{1, 1},  {1, 4},  {2, 1},  {3, 2},  {4, 2},   {4, 8},   {5, 5},
-                                       {6, 3},  {8, 4},  {10, 4}, {12, 4}, {16, 8},  {17, 13}, {20, 10},
-                                       {24, 6}, {32, 1}, {32, 8}, {32, 16}};
+  static const std::vector<KM> grid = {{1, 1},   {1, 4},   {2, 1},  {3, 2},  {4, 2},  {4, 8},
+                                       {5, 5},   {6, 3},   {8, 4},  {10, 4}, {12, 4}, {16, 8},
+                                       {17, 13}, {20, 10}, {24, 6}, {32, 1}, {32, 8}, {32, 16}};
   return grid;
 }
 
@@ -73,7 +73,8 @@ TEST_P(BackendTest, EncodeMatchesRefOverGrid) {
         for (int j = 0; j < k; ++j) r.Fill(j, s.copy(j));
         ASSERT_TRUE(ref->Encode(r.Data(), r.Parity()).ok());
         for (int p = k; p < k + m; ++p) {
-          ASSERT_EQ(s.copy(p), r.copy(p)) << k << "+" << m << " len " << len << " skew " << skew << " parity " << p;
+          ASSERT_EQ(s.copy(p), r.copy(p))
+              << k << "+" << m << " len " << len << " skew " << skew << " parity " << p;
         }
       }
     }
@@ -81,13 +82,15 @@ TEST_P(BackendTest, EncodeMatchesRefOverGrid) {
 }
 
 // Wipes the erased shards, rebuilds them and checks every shard equals the original.
-inline void CheckReconstruct(Codec& codec, Stripe& s, const std::vector<Bytes>& original, const std::vector<int>& erased) {
+inline void CheckReconstruct(Codec& codec, Stripe& s, const std::vector<Bytes>& original,
+                             const std::vector<int>& erased) {
   for (int e : erased) std::fill(s.shard(e), s.shard(e) + s.len(), uint8_t{0xA5});
   const Status st = codec.Reconstruct(s.All(), erased);
   ASSERT_TRUE(st.ok()) << st << " pattern " << PatternString(erased);
   for (int i = 0; i < s.k() + s.m(); ++i) {
     ASSERT_EQ(s.copy(i), original[static_cast<size_t>(i)])
-        << s.k() << "+" << s.m() << " len " << s.len() << " pattern " << PatternString(erased) << " shard " << i;
+        << s.k() << "+" << s.m() << " len " << s.len() << " pattern " << PatternString(erased) << " shard "
+        << i;
   }
 }
 
@@ -259,7 +262,8 @@ TEST_P(BackendTest, EncodeFileSplitsAndPads) {
     Bytes joined;
     for (int i = 0; i < 4; ++i) {
       ASSERT_EQ((*shards)[static_cast<size_t>(i)].size(), shard_len);
-      joined.insert(joined.end(), (*shards)[static_cast<size_t>(i)].begin(), (*shards)[static_cast<size_t>(i)].end());
+      joined.insert(joined.end(), (*shards)[static_cast<size_t>(i)].begin(),
+                    (*shards)[static_cast<size_t>(i)].end());
     }
     ASSERT_EQ(joined.size(), shard_len * 4);
     EXPECT_TRUE(std::equal(file.begin(), file.end(), joined.begin()));

@@ -2,12 +2,13 @@
 // conformance suite, with small chunks so that calls are cut into many pieces), pinned direct
 // DMA, the device-resident calls at any alignment, and kAuto routing to CUDA. Labelled `gpu`;
 // every test skips, naming the reason, where no CUDA device is visible.
+#include "cess/kernels/erasure_cuda.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "cess/kernels/erasure.h"
-#include "cess/kernels/erasure_cuda.h"
 #include "erasure_backend_suite.h"
 #include "erasure_test_util.h"
 
@@ -41,8 +42,8 @@ BackendCase AutoOnCuda() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cuda, BackendTest,
-                         ::testing::Values(CudaCase("cuda", size_t{16} << 20, 3), CudaCase("cuda_small_chunks", 64 << 10, 2),
-                                           AutoOnCuda()),
+                         ::testing::Values(CudaCase("cuda", size_t{16} << 20, 3),
+                                           CudaCase("cuda_small_chunks", 64 << 10, 2), AutoOnCuda()),
                          [](const ::testing::TestParamInfo<BackendCase>& tp) { return tp.param.name; });
 
 class CudaTest : public ::testing::Test {
@@ -176,7 +177,8 @@ TEST_F(CudaTest, ReconstructDeviceEveryPatternOf4Plus8) {
     Bytes parity(m * len);
     ASSERT_TRUE(ref->EncodeBatch(1, len, data, parity).ok());
     std::copy(data.begin(), data.end(), original.begin() + static_cast<std::ptrdiff_t>(s * n * len));
-    std::copy(parity.begin(), parity.end(), original.begin() + static_cast<std::ptrdiff_t>(s * n * len + k * len));
+    std::copy(parity.begin(), parity.end(),
+              original.begin() + static_cast<std::ptrdiff_t>(s * n * len + k * len));
   }
   auto d = CudaDeviceBuffer::Allocate(0, original.size());
   ASSERT_TRUE(d.ok());
@@ -185,8 +187,8 @@ TEST_F(CudaTest, ReconstructDeviceEveryPatternOf4Plus8) {
     Bytes wiped = original;
     for (size_t s = 0; s < stripes; ++s) {
       for (int e : pattern) {
-        std::fill_n(wiped.begin() + static_cast<std::ptrdiff_t>(s * n * len + static_cast<size_t>(e) * len), len,
-                    uint8_t{0});
+        std::fill_n(wiped.begin() + static_cast<std::ptrdiff_t>(s * n * len + static_cast<size_t>(e) * len),
+                    len, uint8_t{0});
       }
     }
     ASSERT_TRUE(d->CopyFromHost(0, wiped).ok());
@@ -204,11 +206,14 @@ TEST_F(CudaTest, DeviceCallErrors) {
   EXPECT_EQ(cuda->EncodeDevice(1, 64, nullptr, d->data()).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(cuda->EncodeDevice(1, 64, d->data(), nullptr).code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(cuda->EncodeDevice(0, 64, nullptr, nullptr).ok());
-  EXPECT_EQ(cuda->ReconstructDevice(1, 64, d->data(), std::vector<int>{6}).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(cuda->ReconstructDevice(1, 64, d->data(), std::vector<int>{1, 1}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(cuda->ReconstructDevice(1, 64, d->data(), std::vector<int>{6}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(cuda->ReconstructDevice(1, 64, d->data(), std::vector<int>{1, 1}).code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(cuda->ReconstructDevice(1, 64, d->data(), std::vector<int>{0, 1, 2}).code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(cuda->ReconstructDevice(1, 64, nullptr, std::vector<int>{0}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(cuda->ReconstructDevice(1, 64, nullptr, std::vector<int>{0}).code(),
+            StatusCode::kInvalidArgument);
   EXPECT_TRUE(cuda->ReconstructDevice(1, 64, d->data(), std::vector<int>{}).ok());
   EXPECT_EQ(d->CopyFromHost(6 * 64, Bytes(1)).code(), StatusCode::kOutOfRange);
   Bytes out(1);
@@ -236,7 +241,8 @@ TEST_F(CudaTest, ConcurrentHostCallsOnOneCodec) {
         const auto original = s.Snapshot();
         auto pattern = RandomPattern(rng, 14, 4);
         for (int e : pattern) std::fill(s.shard(e), s.shard(e) + len, uint8_t{0});
-        if (!cuda->Reconstruct(s.All(), pattern).ok() || s.Snapshot() != original) ++failures[static_cast<size_t>(t)];
+        if (!cuda->Reconstruct(s.All(), pattern).ok() || s.Snapshot() != original)
+          ++failures[static_cast<size_t>(t)];
       }
     });
   }

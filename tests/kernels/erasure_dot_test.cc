@@ -23,7 +23,8 @@ using testing::RandomPattern;
 
 TEST(DotTest, FastDivIsExact) {
   std::mt19937_64 rng(1);
-  const std::vector<uint32_t> divisors = {1, 2, 3, 5, 7, 16, 255, 256, 4095, 65537, 1000003, 0x7FFFFFFF, 0xFFFFFFFF};
+  const std::vector<uint32_t> divisors = {1,   2,    3,     5,       7,          16,        255,
+                                          256, 4095, 65537, 1000003, 0x7FFFFFFF, 0xFFFFFFFF};
   for (uint32_t d : divisors) {
     const uint64_t magic = d >= 2 ? ~uint64_t{0} / d + 1 : 0;
     std::vector<uint32_t> ns = {0, 1, d - 1, d, 0xFFFFFFFF, 0xFFFFFFFE};
@@ -63,8 +64,10 @@ TEST(DotTest, TablesHoldPackedProducts) {
     for (int j = 0; j < k; ++j) {
       for (int x = 0; x < 256; ++x) {
         for (int o = 0; o < n_out; ++o) {
-          const size_t base = static_cast<size_t>(j) * TableStrideWords(groups) + static_cast<size_t>(o / 4) * 32;
-          const uint32_t word = t[base + static_cast<size_t>(x & 15)] ^ t[base + 16 + static_cast<size_t>(x >> 4)];
+          const size_t base =
+              static_cast<size_t>(j) * TableStrideWords(groups) + static_cast<size_t>(o / 4) * 32;
+          const uint32_t word =
+              t[base + static_cast<size_t>(x & 15)] ^ t[base + 16 + static_cast<size_t>(x >> 4)];
           ASSERT_EQ(static_cast<uint8_t>(word >> (8 * (o % 4))),
                     GfMul(rows[static_cast<size_t>(o * k + j)], static_cast<uint8_t>(x)));
         }
@@ -151,20 +154,23 @@ TEST(DotTest, EncodeMatchesRef) {
   struct Case {
     int k, m;
   };
-  for (auto [k, m] : std::vector<Case>{{1, 1}, {2, 3}, {4, 2}, {4, 8}, {10, 4}, {6, 9}, {16, 8}, {5, 13}, {32, 16}}) {
+  for (auto [k, m] :
+       std::vector<Case>{{1, 1}, {2, 3}, {4, 2}, {4, 8}, {10, 4}, {6, 9}, {16, 8}, {5, 13}, {32, 16}}) {
     const auto matrix = RefCauchyMatrix(k, m);
-    const auto tables =
-        PackedNibbleTables(std::span(matrix).subspan(static_cast<size_t>(k * k)), m, k);
+    const auto tables = PackedNibbleTables(std::span(matrix).subspan(static_cast<size_t>(k * k)), m, k);
     auto ref = testing::MakeCodec(k, m, Backend::kRef);
-    for (size_t len : {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{33}, size_t{200}, size_t{1027}}) {
+    for (size_t len :
+         {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{33}, size_t{200}, size_t{1027}}) {
       for (size_t stripes : {size_t{1}, size_t{3}}) {
         for (size_t skew : {size_t{0}, size_t{3}}) {
           const size_t kk = static_cast<size_t>(k);
           const size_t mm = static_cast<size_t>(m);
           Bytes in_arena(stripes * kk * len + 32), out_arena(stripes * mm * len + 32, 0xEE);
           // Align the arena starts to 16 bytes, then skew.
-          uint8_t* in = in_arena.data() + (16 - reinterpret_cast<uintptr_t>(in_arena.data()) % 16) % 16 + skew;
-          uint8_t* out = out_arena.data() + (16 - reinterpret_cast<uintptr_t>(out_arena.data()) % 16) % 16 + skew;
+          uint8_t* in =
+              in_arena.data() + (16 - reinterpret_cast<uintptr_t>(in_arena.data()) % 16) % 16 + skew;
+          uint8_t* out =
+              out_arena.data() + (16 - reinterpret_cast<uintptr_t>(out_arena.data()) % 16) % 16 + skew;
           const Bytes data = RandomBytes(rng, stripes * kk * len);
           std::copy(data.begin(), data.end(), in);
           DotJob job;
@@ -193,7 +199,8 @@ TEST(DotTest, EncodeMatchesRef) {
 
 // Decode through the emulated kernel in place, in the ReconstructDevice layout (stripes of k+m
 // shards back to back).
-void CheckDecode(int k, int m, size_t len, size_t stripes, const std::vector<int>& erased, std::mt19937_64& rng) {
+void CheckDecode(int k, int m, size_t len, size_t stripes, const std::vector<int>& erased,
+                 std::mt19937_64& rng) {
   const auto matrix = RefCauchyMatrix(k, m);
   auto ref = testing::MakeCodec(k, m, Backend::kRef);
   const size_t n = static_cast<size_t>(k + m);
@@ -211,8 +218,8 @@ void CheckDecode(int k, int m, size_t len, size_t stripes, const std::vector<int
   ASSERT_TRUE(plan.ok());
   for (size_t s = 0; s < stripes; ++s) {
     for (int e : erased) {
-      std::fill_n(shards.begin() + static_cast<std::ptrdiff_t>(s * n * len + static_cast<size_t>(e) * len), len,
-                  uint8_t{0});
+      std::fill_n(shards.begin() + static_cast<std::ptrdiff_t>(s * n * len + static_cast<size_t>(e) * len),
+                  len, uint8_t{0});
     }
   }
   if (plan->num_erased == 0) return;

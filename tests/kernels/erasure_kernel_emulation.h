@@ -36,11 +36,20 @@ inline void EmulateDot(const DotJob& job, const std::vector<uint32_t>& tables) {
   const auto* host = reinterpret_cast<const uint8_t*>(tables.data());
   for (const DotParams& p : *launches) {
     switch (p.groups) {
-      case 1: RunItems<1>(p, host); break;
-      case 2: RunItems<2>(p, host); break;
-      case 3: RunItems<3>(p, host); break;
-      case 4: RunItems<4>(p, host); break;
-      default: FAIL() << "groups " << p.groups;
+      case 1:
+        RunItems<1>(p, host);
+        break;
+      case 2:
+        RunItems<2>(p, host);
+        break;
+      case 3:
+        RunItems<3>(p, host);
+        break;
+      case 4:
+        RunItems<4>(p, host);
+        break;
+      default:
+        FAIL() << "groups " << p.groups;
     }
   }
 }

@@ -66,7 +66,7 @@ TEST(PipelineTest, EncodeOneStripeMatchesRef) {
   for (auto [k, m, len, cap] : std::vector<std::tuple<int, int, size_t, size_t>>{
            {10, 4, 100000, 64 << 10},  // column pieces of one stripe
            {4, 8, 70001, 16 << 10},
-           {16, 8, 33, 64 << 10},      // one piece, odd length
+           {16, 8, 33, 64 << 10},  // one piece, odd length
            {1, 1, 1, 1 << 10},
            {32, 16, 5000, 32 << 10}}) {
     Stripe s(k, m, len, 7), r(k, m, len);
@@ -91,10 +91,10 @@ TEST(PipelineTest, EncodeBatchStagedAndDirectMatchRef) {
   std::mt19937_64 rng(41);
   for (bool direct : {false, true}) {
     for (auto [k, m, stripes, len, cap] : std::vector<std::tuple<int, int, size_t, size_t, size_t>>{
-             {10, 4, 37, 4096, 64 << 10},      // several stripes per piece, rows back to back
-             {10, 4, 5, 4099, 64 << 10},       // padded rows
-             {4, 8, 3, 50000, 64 << 10},       // column pieces
-             {16, 8, 2, 100003, 128 << 10},    // column pieces, odd length
+             {10, 4, 37, 4096, 64 << 10},    // several stripes per piece, rows back to back
+             {10, 4, 5, 4099, 64 << 10},     // padded rows
+             {4, 8, 3, 50000, 64 << 10},     // column pieces
+             {16, 8, 2, 100003, 128 << 10},  // column pieces, odd length
              {3, 2, 1000, 17, 1 << 10}}) {
       const size_t kk = static_cast<size_t>(k);
       const size_t mm = static_cast<size_t>(m);
@@ -117,7 +117,8 @@ TEST(PipelineTest, EncodeBatchStagedAndDirectMatchRef) {
       Bytes want(parity.size());
       auto ref = MakeCodec(k, m, Backend::kRef);
       ASSERT_TRUE(ref->EncodeBatch(stripes, len, data, want).ok());
-      ASSERT_EQ(parity, want) << (direct ? "direct " : "staged ") << k << "+" << m << " " << stripes << "x" << len;
+      ASSERT_EQ(parity, want) << (direct ? "direct " : "staged ") << k << "+" << m << " " << stripes << "x"
+                              << len;
     }
   }
 }
@@ -141,7 +142,8 @@ TEST(PipelineTest, ReconstructMatchesOriginal) {
       ASSERT_TRUE(rows.ok());
       HostJob job;
       for (int j = 0; j < k; ++j) job.in_off[j] = reinterpret_cast<uintptr_t>(s.shard(plan->survivors[j]));
-      for (int o = 0; o < plan->num_erased; ++o) job.out_off[o] = reinterpret_cast<uintptr_t>(s.shard(plan->erased[o]));
+      for (int o = 0; o < plan->num_erased; ++o)
+        job.out_off[o] = reinterpret_cast<uintptr_t>(s.shard(plan->erased[o]));
       job.n_in = k;
       job.n_out = plan->num_erased;
       job.stripes = 1;

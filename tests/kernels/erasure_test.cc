@@ -1,11 +1,12 @@
 // Reed-Solomon: the field and matrix against ISA-L, and the ref / cpu / auto backends against
 // the ref oracle (encode, every erasure pattern of small codes, verify, batches, errors).
+#include "cess/kernels/erasure.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
 
-#include "cess/kernels/erasure.h"
 #include "erasure_backend_suite.h"
 #include "erasure_test_util.h"
 
@@ -17,14 +18,14 @@ namespace cess::kernels::erasure {
 namespace {
 
 using testing::AllPatterns;
+using testing::BackendCase;
+using testing::BackendTest;
+using testing::CheckReconstruct;
 using testing::MakeCodec;
 using testing::PatternString;
 using testing::RandomBytes;
 using testing::RandomPattern;
 using testing::Stripe;
-using testing::BackendCase;
-using testing::BackendTest;
-using testing::CheckReconstruct;
 
 using testing::KM;
 
@@ -107,7 +108,8 @@ TEST(RefTest, EncodeMatchesDefinition) {
     for (int p = 0; p < m; ++p) {
       for (size_t x = 0; x < len; ++x) {
         uint8_t want = 0;
-        for (int j = 0; j < k; ++j) want ^= GfMul((*matrix)[static_cast<size_t>((k + p) * k + j)], s.shard(j)[x]);
+        for (int j = 0; j < k; ++j)
+          want ^= GfMul((*matrix)[static_cast<size_t>((k + p) * k + j)], s.shard(j)[x]);
         ASSERT_EQ(s.shard(k + p)[x], want) << k << "+" << m << " parity " << p << " byte " << x;
       }
     }
@@ -163,7 +165,8 @@ TEST_F(CpuTest, EncodeBatchOverThreadsMatchesRef) {
       ASSERT_TRUE(codec.ok());
       auto ref = MakeCodec(k, m, Backend::kRef);
       // One stripe (columns split), a few stripes (fewer than threads), many stripes.
-      for (auto [stripes, len] : std::vector<std::pair<size_t, size_t>>{{1, 10000}, {1, 70}, {2, 999}, {37, 257}}) {
+      for (auto [stripes, len] :
+           std::vector<std::pair<size_t, size_t>>{{1, 10000}, {1, 70}, {2, 999}, {37, 257}}) {
         const Bytes data = RandomBytes(rng, stripes * static_cast<size_t>(k) * len);
         Bytes got(stripes * static_cast<size_t>(m) * len), want(got.size());
         ASSERT_TRUE((*codec)->EncodeBatch(stripes, len, data, got).ok());
@@ -235,7 +238,8 @@ TEST_F(CpuTest, ConcurrentCallsOnOneCodec) {
       for (int i = 0; i < 200; ++i) {
         auto pattern = RandomPattern(rng, 14, 1 + static_cast<int>(rng() % 4));
         for (int e : pattern) std::fill(s.shard(e), s.shard(e) + s.len(), uint8_t{0});
-        if (!codec.Reconstruct(s.All(), pattern).ok() || s.Snapshot() != original) ++failures[static_cast<size_t>(t)];
+        if (!codec.Reconstruct(s.All(), pattern).ok() || s.Snapshot() != original)
+          ++failures[static_cast<size_t>(t)];
       }
     });
   }

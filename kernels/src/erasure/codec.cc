@@ -103,8 +103,8 @@ Result<std::vector<Bytes>> EncodeFile(Codec& codec, ByteSpan file) {
   for (size_t i = 0; i < k; ++i) {
     const size_t begin = std::min(file.size(), i * shard);
     const size_t end = std::min(file.size(), begin + shard);
-    std::copy(file.begin() + static_cast<std::ptrdiff_t>(begin), file.begin() + static_cast<std::ptrdiff_t>(end),
-              shards[i].begin());
+    std::copy(file.begin() + static_cast<std::ptrdiff_t>(begin),
+              file.begin() + static_cast<std::ptrdiff_t>(end), shards[i].begin());
   }
   std::vector<ByteSpan> data(shards.begin(), shards.begin() + static_cast<std::ptrdiff_t>(k));
   std::vector<MutableByteSpan> parity;

@@ -15,8 +15,9 @@ Result<size_t> CheckShardsImpl(int k, int m, std::span<const SpanT> shards) {
   const size_t len = shards[0].size();
   for (size_t i = 1; i < shards.size(); ++i) {
     if (shards[i].size() != len) {
-      return Status::InvalidArgument("shard " + std::to_string(i) + " has " + std::to_string(shards[i].size()) +
-                                     " bytes, shard 0 has " + std::to_string(len));
+      return Status::InvalidArgument("shard " + std::to_string(i) + " has " +
+                                     std::to_string(shards[i].size()) + " bytes, shard 0 has " +
+                                     std::to_string(len));
     }
   }
   return len;
@@ -26,14 +27,15 @@ Result<size_t> CheckShardsImpl(int k, int m, std::span<const SpanT> shards) {
 
 Status CheckKM(int k, int m) {
   if (k < 1 || k > kMaxDataShards || m < 1 || m > kMaxParityShards) {
-    return Status::InvalidArgument("RS(k, m) needs 1 <= k <= " + std::to_string(kMaxDataShards) + " and 1 <= m <= " +
-                                   std::to_string(kMaxParityShards) + ", got k=" + std::to_string(k) +
-                                   " m=" + std::to_string(m));
+    return Status::InvalidArgument("RS(k, m) needs 1 <= k <= " + std::to_string(kMaxDataShards) +
+                                   " and 1 <= m <= " + std::to_string(kMaxParityShards) +
+                                   ", got k=" + std::to_string(k) + " m=" + std::to_string(m));
   }
   return Status::Ok();
 }
 
-Result<size_t> CheckEncodeArgs(int k, int m, std::span<const ByteSpan> data, std::span<const MutableByteSpan> parity) {
+Result<size_t> CheckEncodeArgs(int k, int m, std::span<const ByteSpan> data,
+                               std::span<const MutableByteSpan> parity) {
   CESS_RETURN_IF_ERROR(CheckKM(k, m));
   if (data.size() != static_cast<size_t>(k)) {
     return Status::InvalidArgument("expected " + std::to_string(k) + " data shards, got " +
@@ -46,8 +48,9 @@ Result<size_t> CheckEncodeArgs(int k, int m, std::span<const ByteSpan> data, std
   const size_t len = data[0].size();
   for (size_t i = 0; i < data.size(); ++i) {
     if (data[i].size() != len) {
-      return Status::InvalidArgument("data shard " + std::to_string(i) + " has " + std::to_string(data[i].size()) +
-                                     " bytes, data shard 0 has " + std::to_string(len));
+      return Status::InvalidArgument("data shard " + std::to_string(i) + " has " +
+                                     std::to_string(data[i].size()) + " bytes, data shard 0 has " +
+                                     std::to_string(len));
     }
   }
   for (size_t i = 0; i < parity.size(); ++i) {
@@ -60,7 +63,9 @@ Result<size_t> CheckEncodeArgs(int k, int m, std::span<const ByteSpan> data, std
   return len;
 }
 
-Result<size_t> CheckShards(int k, int m, std::span<const ByteSpan> shards) { return CheckShardsImpl(k, m, shards); }
+Result<size_t> CheckShards(int k, int m, std::span<const ByteSpan> shards) {
+  return CheckShardsImpl(k, m, shards);
+}
 Result<size_t> CheckShards(int k, int m, std::span<const MutableByteSpan> shards) {
   return CheckShardsImpl(k, m, shards);
 }
@@ -76,9 +81,10 @@ Status CheckBatchArgs(int k, int m, size_t stripes, size_t shard_len, size_t dat
     return Status::InvalidArgument("EncodeBatch: stripes x shard_len overflows");
   }
   if (data_size != data_want) {
-    return Status::InvalidArgument("EncodeBatch: data has " + std::to_string(data_size) + " bytes, expected " +
-                                   std::to_string(stripes) + " stripes x " + std::to_string(k) + " shards x " +
-                                   std::to_string(shard_len) + " bytes = " + std::to_string(data_want));
+    return Status::InvalidArgument("EncodeBatch: data has " + std::to_string(data_size) +
+                                   " bytes, expected " + std::to_string(stripes) + " stripes x " +
+                                   std::to_string(k) + " shards x " + std::to_string(shard_len) +
+                                   " bytes = " + std::to_string(data_want));
   }
   if (parity_size != parity_want) {
     return Status::InvalidArgument("EncodeBatch: parity has " + std::to_string(parity_size) +
@@ -92,8 +98,9 @@ Status CheckBatchArgs(int k, int m, size_t stripes, size_t shard_len, size_t dat
 Result<DecodePlan> MakeDecodePlan(int k, int m, std::span<const int> erased) {
   CESS_RETURN_IF_ERROR(CheckKM(k, m));
   if (erased.size() > static_cast<size_t>(m)) {
-    return Status::InvalidArgument(std::to_string(erased.size()) + " erasures exceed the " + std::to_string(m) +
-                                   " an RS(" + std::to_string(k) + ", " + std::to_string(m) + ") code can rebuild");
+    return Status::InvalidArgument(std::to_string(erased.size()) + " erasures exceed the " +
+                                   std::to_string(m) + " an RS(" + std::to_string(k) + ", " +
+                                   std::to_string(m) + ") code can rebuild");
   }
   DecodePlan plan;
   for (int idx : erased) {
@@ -102,7 +109,8 @@ Result<DecodePlan> MakeDecodePlan(int k, int m, std::span<const int> erased) {
                                      std::to_string(k + m) + ")");
     }
     const uint64_t bit = uint64_t{1} << idx;
-    if (plan.mask & bit) return Status::InvalidArgument("erased index " + std::to_string(idx) + " listed twice");
+    if (plan.mask & bit)
+      return Status::InvalidArgument("erased index " + std::to_string(idx) + " listed twice");
     plan.mask |= bit;
   }
   int e = 0;

@@ -17,7 +17,8 @@ namespace cess::kernels::erasure::internal {
 Status CheckKM(int k, int m);
 
 // Checks an Encode call (k data spans, m parity spans, one common length); returns the length.
-Result<size_t> CheckEncodeArgs(int k, int m, std::span<const ByteSpan> data, std::span<const MutableByteSpan> parity);
+Result<size_t> CheckEncodeArgs(int k, int m, std::span<const ByteSpan> data,
+                               std::span<const MutableByteSpan> parity);
 
 // Checks k+m spans of one common length; returns the length.
 Result<size_t> CheckShards(int k, int m, std::span<const ByteSpan> shards);
@@ -29,10 +30,10 @@ Status CheckBatchArgs(int k, int m, size_t stripes, size_t shard_len, size_t dat
 
 // An erasure pattern: which shards are rebuilt and which k are read.
 struct DecodePlan {
-  uint64_t mask = 0;       // bit i set: shard i is erased
+  uint64_t mask = 0;  // bit i set: shard i is erased
   int num_erased = 0;
-  int erased[kMaxParityShards] = {};    // ascending
-  int survivors[kMaxDataShards] = {};   // the first k shards not erased, ascending
+  int erased[kMaxParityShards] = {};   // ascending
+  int survivors[kMaxDataShards] = {};  // the first k shards not erased, ascending
 };
 
 // Validates `erased` (indices in [0, k+m), no duplicates, at most m) and builds the plan.

@@ -136,7 +136,8 @@ class CpuCodec final : public Codec {
     if (stripes >= t) {
       for (size_t i = 1; i < t; ++i) {
         helpers.emplace_back([=, this] {
-          EncodeRange(stripes * i / t, stripes * (i + 1) / t, 0, shard_len, shard_len, data.data(), parity.data());
+          EncodeRange(stripes * i / t, stripes * (i + 1) / t, 0, shard_len, shard_len, data.data(),
+                      parity.data());
         });
       }
       EncodeRange(0, stripes / t, 0, shard_len, shard_len, data.data(), parity.data());

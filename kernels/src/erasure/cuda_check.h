@@ -29,10 +29,10 @@ inline Status CudaStatus(cudaError_t err, const char* expr) {
 }  // namespace cess::kernels::erasure::internal
 
 // Evaluates a CUDA runtime call; returns a Status from the enclosing function when it fails.
-#define CESS_CUDA_RETURN_IF_ERROR(expr)                                          \
-  do {                                                                           \
-    const cudaError_t cess_cuda_err_ = (expr);                                   \
-    if (cess_cuda_err_ != cudaSuccess) {                                         \
+#define CESS_CUDA_RETURN_IF_ERROR(expr)                                             \
+  do {                                                                              \
+    const cudaError_t cess_cuda_err_ = (expr);                                      \
+    if (cess_cuda_err_ != cudaSuccess) {                                            \
       return ::cess::kernels::erasure::internal::CudaStatus(cess_cuda_err_, #expr); \
-    }                                                                            \
+    }                                                                               \
   } while (0)

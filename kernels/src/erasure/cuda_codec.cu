@@ -90,7 +90,8 @@ Status Enqueue2D(const Copy2D& c, cudaMemcpyKind kind, cudaStream_t stream) {
   if (c.dpitch == c.width && c.spitch == c.width) {
     CESS_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(c.dst, c.src, c.width * c.height, kind, stream));
   } else {
-    CESS_CUDA_RETURN_IF_ERROR(cudaMemcpy2DAsync(c.dst, c.dpitch, c.src, c.spitch, c.width, c.height, kind, stream));
+    CESS_CUDA_RETURN_IF_ERROR(
+        cudaMemcpy2DAsync(c.dst, c.dpitch, c.src, c.spitch, c.width, c.height, kind, stream));
   }
   return Status::Ok();
 }
@@ -103,7 +104,7 @@ struct Slot {
   uint8_t* h_out = nullptr;    // pinned
   uint8_t* d_in = nullptr;
   uint8_t* d_out = nullptr;
-  bool busy = false;           // a staged piece awaits its copy-out
+  bool busy = false;  // a staged piece awaits its copy-out
   Piece piece;
 };
 
@@ -207,18 +208,20 @@ struct CudaCodec::Impl {
     const uint64_t n_in = static_cast<uint64_t>(job.n_in);
     const uint64_t n_out = static_cast<uint64_t>(job.n_out);
     if (job.direct) {
-      CESS_RETURN_IF_ERROR(internal::Enqueue2D(internal::DirectIn(job, pc, slot.d_in), cudaMemcpyHostToDevice, slot.stream));
+      CESS_RETURN_IF_ERROR(
+          internal::Enqueue2D(internal::DirectIn(job, pc, slot.d_in), cudaMemcpyHostToDevice, slot.stream));
     } else {
       CESS_CUDA_RETURN_IF_ERROR(
           cudaMemcpyAsync(slot.d_in, slot.h_in, pc.ns * n_in * pc.wp, cudaMemcpyHostToDevice, slot.stream));
     }
-    CESS_RETURN_IF_ERROR(internal::LaunchDot(internal::PieceDot(job, pc, slot.d_in, slot.d_out), slot.stream));
+    CESS_RETURN_IF_ERROR(
+        internal::LaunchDot(internal::PieceDot(job, pc, slot.d_in, slot.d_out), slot.stream));
     if (job.direct) {
       CESS_RETURN_IF_ERROR(
           internal::Enqueue2D(internal::DirectOut(job, pc, slot.d_out), cudaMemcpyDeviceToHost, slot.stream));
     } else {
-      CESS_CUDA_RETURN_IF_ERROR(
-          cudaMemcpyAsync(slot.h_out, slot.d_out, pc.ns * n_out * pc.wp, cudaMemcpyDeviceToHost, slot.stream));
+      CESS_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(slot.h_out, slot.d_out, pc.ns * n_out * pc.wp,
+                                                cudaMemcpyDeviceToHost, slot.stream));
     }
     CESS_CUDA_RETURN_IF_ERROR(cudaEventRecord(slot.done, slot.stream));
     return Status::Ok();
@@ -283,7 +286,8 @@ int CudaCodec::device() const { return impl_->device; }
 Result<std::unique_ptr<CudaCodec>> CudaCodec::Create(int k, int m, const CodecOptions& options) {
   CESS_RETURN_IF_ERROR(internal::CheckKM(k, m));
   if (options.cuda_streams < 2 || options.cuda_streams > 16) {
-    return Status::InvalidArgument("cuda_streams must be in [2, 16], got " + std::to_string(options.cuda_streams));
+    return Status::InvalidArgument("cuda_streams must be in [2, 16], got " +
+                                   std::to_string(options.cuda_streams));
   }
   if (options.cuda_chunk_bytes < (size_t{64} << 10) || options.cuda_chunk_bytes > (size_t{1} << 32)) {
     return Status::InvalidArgument("cuda_chunk_bytes must be in [64 KiB, 4 GiB], got " +
@@ -304,7 +308,8 @@ Result<std::unique_ptr<CudaCodec>> CudaCodec::Create(int k, int m, const CodecOp
   CESS_RETURN_IF_ERROR(guard.Enter(impl->device));
   const std::span<const uint8_t> parity_rows(impl->matrix.data() + static_cast<size_t>(k * k),
                                              static_cast<size_t>(m * k));
-  CESS_ASSIGN_OR_RETURN(impl->d_encode_tables, internal::UploadTables(internal::PackedNibbleTables(parity_rows, m, k)));
+  CESS_ASSIGN_OR_RETURN(impl->d_encode_tables,
+                        internal::UploadTables(internal::PackedNibbleTables(parity_rows, m, k)));
   return std::unique_ptr<CudaCodec>(new CudaCodec(k, m, std::move(impl)));
 }
 
@@ -318,7 +323,8 @@ Status CudaCodec::EncodeDevice(size_t stripes, size_t shard_len, const uint8_t* 
     return Status::InvalidArgument("EncodeDevice: stripes x shard_len overflows");
   }
   if (per == 0) return Status::Ok();
-  if (d_data == nullptr || d_parity == nullptr) return Status::InvalidArgument("EncodeDevice: null device pointer");
+  if (d_data == nullptr || d_parity == nullptr)
+    return Status::InvalidArgument("EncodeDevice: null device pointer");
   DeviceGuard guard;
   CESS_RETURN_IF_ERROR(guard.Enter(impl_->device));
   internal::DotJob job;
@@ -336,8 +342,8 @@ Status CudaCodec::EncodeDevice(size_t stripes, size_t shard_len, const uint8_t* 
   return internal::LaunchDot(job, static_cast<cudaStream_t>(stream));
 }
 
-Status CudaCodec::ReconstructDevice(size_t stripes, size_t shard_len, uint8_t* d_shards, std::span<const int> erased,
-                                    CudaStream stream) {
+Status CudaCodec::ReconstructDevice(size_t stripes, size_t shard_len, uint8_t* d_shards,
+                                    std::span<const int> erased, CudaStream stream) {
   CESS_ASSIGN_OR_RETURN(DecodePlan plan, internal::MakeDecodePlan(k(), m(), erased));
   const size_t n = static_cast<size_t>(k() + m());
   size_t per = 0;
@@ -356,7 +362,8 @@ Status CudaCodec::ReconstructDevice(size_t stripes, size_t shard_len, uint8_t* d
   job.in_stripe_stride = n * shard_len;
   job.out_stripe_stride = n * shard_len;
   for (int j = 0; j < k(); ++j) job.in_off[j] = static_cast<uint64_t>(plan.survivors[j]) * shard_len;
-  for (int o = 0; o < plan.num_erased; ++o) job.out_off[o] = static_cast<uint64_t>(plan.erased[o]) * shard_len;
+  for (int o = 0; o < plan.num_erased; ++o)
+    job.out_off[o] = static_cast<uint64_t>(plan.erased[o]) * shard_len;
   job.tables = entry->d_tables;
   job.k = k();
   job.n_out = plan.num_erased;
@@ -370,8 +377,10 @@ Status CudaCodec::ReconstructDevice(size_t stripes, size_t shard_len, uint8_t* d
 Status CudaCodec::Encode(std::span<const ByteSpan> data, std::span<const MutableByteSpan> parity) {
   CESS_ASSIGN_OR_RETURN(size_t len, internal::CheckEncodeArgs(k(), m(), data, parity));
   HostJob job;
-  for (int j = 0; j < k(); ++j) job.in_off[j] = reinterpret_cast<uintptr_t>(data[static_cast<size_t>(j)].data());
-  for (int p = 0; p < m(); ++p) job.out_off[p] = reinterpret_cast<uintptr_t>(parity[static_cast<size_t>(p)].data());
+  for (int j = 0; j < k(); ++j)
+    job.in_off[j] = reinterpret_cast<uintptr_t>(data[static_cast<size_t>(j)].data());
+  for (int p = 0; p < m(); ++p)
+    job.out_off[p] = reinterpret_cast<uintptr_t>(parity[static_cast<size_t>(p)].data());
   job.n_in = k();
   job.n_out = m();
   job.d_tables = impl_->d_encode_tables;
@@ -405,7 +414,8 @@ Result<bool> CudaCodec::Verify(std::span<const ByteSpan> shards) {
   if (len == 0) return true;
   std::vector<uint8_t> parity(len * static_cast<size_t>(m()));
   HostJob job;
-  for (int j = 0; j < k(); ++j) job.in_off[j] = reinterpret_cast<uintptr_t>(shards[static_cast<size_t>(j)].data());
+  for (int j = 0; j < k(); ++j)
+    job.in_off[j] = reinterpret_cast<uintptr_t>(shards[static_cast<size_t>(j)].data());
   for (int p = 0; p < m(); ++p) {
     job.out_off[p] = reinterpret_cast<uintptr_t>(parity.data() + static_cast<size_t>(p) * len);
   }
@@ -416,8 +426,8 @@ Result<bool> CudaCodec::Verify(std::span<const ByteSpan> shards) {
   job.len = len;
   CESS_RETURN_IF_ERROR(impl_->RunPipeline(job));
   for (int p = 0; p < m(); ++p) {
-    if (std::memcmp(parity.data() + static_cast<size_t>(p) * len, shards[static_cast<size_t>(k() + p)].data(), len) !=
-        0) {
+    if (std::memcmp(parity.data() + static_cast<size_t>(p) * len, shards[static_cast<size_t>(k() + p)].data(),
+                    len) != 0) {
       return false;
     }
   }
@@ -443,7 +453,8 @@ Status CudaCodec::EncodeBatch(size_t stripes, size_t shard_len, ByteSpan data, M
   {
     DeviceGuard guard;
     CESS_RETURN_IF_ERROR(guard.Enter(impl_->device));
-    job.direct = internal::IsPinned(data.data(), data.size()) && internal::IsPinned(parity.data(), parity.size());
+    job.direct =
+        internal::IsPinned(data.data(), data.size()) && internal::IsPinned(parity.data(), parity.size());
   }
   return impl_->RunPipeline(job);
 }
@@ -475,7 +486,9 @@ Result<CudaDeviceBuffer> CudaDeviceBuffer::Allocate(int device, size_t bytes) {
 }
 
 CudaDeviceBuffer::CudaDeviceBuffer(CudaDeviceBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)), device_(other.device_) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      device_(other.device_) {}
 
 CudaDeviceBuffer& CudaDeviceBuffer::operator=(CudaDeviceBuffer&& other) noexcept {
   if (this != &other) {
@@ -494,7 +507,8 @@ CudaDeviceBuffer::~CudaDeviceBuffer() {
 }
 
 Status CudaDeviceBuffer::CopyFromHost(size_t offset, ByteSpan src) {
-  if (offset > size_ || src.size() > size_ - offset) return Status::OutOfRange("CopyFromHost past the buffer end");
+  if (offset > size_ || src.size() > size_ - offset)
+    return Status::OutOfRange("CopyFromHost past the buffer end");
   if (src.empty()) return Status::Ok();
   DeviceGuard guard;
   CESS_RETURN_IF_ERROR(guard.Enter(device_));
@@ -503,7 +517,8 @@ Status CudaDeviceBuffer::CopyFromHost(size_t offset, ByteSpan src) {
 }
 
 Status CudaDeviceBuffer::CopyToHost(size_t offset, MutableByteSpan dst) const {
-  if (offset > size_ || dst.size() > size_ - offset) return Status::OutOfRange("CopyToHost past the buffer end");
+  if (offset > size_ || dst.size() > size_ - offset)
+    return Status::OutOfRange("CopyToHost past the buffer end");
   if (dst.empty()) return Status::Ok();
   DeviceGuard guard;
   CESS_RETURN_IF_ERROR(guard.Enter(device_));

@@ -44,7 +44,8 @@ Status CudaDeviceBuffer::CopyToHost(size_t, MutableByteSpan) const { return NotB
 Status CudaDeviceBuffer::Fill(uint8_t) { return NotBuilt(); }
 
 Result<CudaPinnedBuffer> CudaPinnedBuffer::Allocate(size_t) { return NotBuilt(); }
-CudaPinnedBuffer::CudaPinnedBuffer(CudaPinnedBuffer&& other) noexcept : data_(other.data_), size_(other.size_) {
+CudaPinnedBuffer::CudaPinnedBuffer(CudaPinnedBuffer&& other) noexcept
+    : data_(other.data_), size_(other.size_) {
   other.data_ = nullptr;
   other.size_ = 0;
 }

@@ -87,7 +87,8 @@ std::vector<uint8_t> RefCauchyMatrix(int k, int m) {
   std::vector<uint8_t> a((kk + static_cast<size_t>(m)) * kk, 0);
   for (size_t i = 0; i < kk; ++i) a[i * kk + i] = 1;
   for (int i = k; i < k + m; ++i) {
-    for (int j = 0; j < k; ++j) a[static_cast<size_t>(i) * kk + static_cast<size_t>(j)] = GfInv(static_cast<uint8_t>(i ^ j));
+    for (int j = 0; j < k; ++j)
+      a[static_cast<size_t>(i) * kk + static_cast<size_t>(j)] = GfInv(static_cast<uint8_t>(i ^ j));
   }
   return a;
 }
@@ -108,9 +109,9 @@ uint8_t GfInv(uint8_t a) {
 
 Result<std::vector<uint8_t>> CauchyMatrix(int k, int m) {
   if (k < 1 || k > kMaxDataShards || m < 1 || m > kMaxParityShards) {
-    return Status::InvalidArgument("RS(k, m) needs 1 <= k <= " + std::to_string(kMaxDataShards) + " and 1 <= m <= " +
-                                   std::to_string(kMaxParityShards) + ", got k=" + std::to_string(k) +
-                                   " m=" + std::to_string(m));
+    return Status::InvalidArgument("RS(k, m) needs 1 <= k <= " + std::to_string(kMaxDataShards) +
+                                   " and 1 <= m <= " + std::to_string(kMaxParityShards) +
+                                   ", got k=" + std::to_string(k) + " m=" + std::to_string(m));
   }
   return internal::RefCauchyMatrix(k, m);
 }

@@ -39,7 +39,8 @@ size_t OutCapacity(size_t cap, int n_in, int max_out) {
 std::vector<CopyTask> StageInTasks(const HostJob& job, const Piece& pc, uint8_t* staging) {
   const uint64_t n_in = static_cast<uint64_t>(job.n_in);
   if (job.batch_layout && pc.whole_rows() && pc.w == job.len) {  // rows back to back on both sides
-    return {{staging, reinterpret_cast<const uint8_t*>(job.in_base + pc.s0 * job.in_stride), pc.ns * n_in * pc.w}};
+    return {{staging, reinterpret_cast<const uint8_t*>(job.in_base + pc.s0 * job.in_stride),
+             pc.ns * n_in * pc.w}};
   }
   std::vector<CopyTask> tasks;
   tasks.reserve(pc.ns * n_in);
@@ -56,13 +57,15 @@ std::vector<CopyTask> StageInTasks(const HostJob& job, const Piece& pc, uint8_t*
 std::vector<CopyTask> StageOutTasks(const HostJob& job, const Piece& pc, const uint8_t* staging) {
   const uint64_t n_out = static_cast<uint64_t>(job.n_out);
   if (job.batch_layout && pc.whole_rows() && pc.w == job.len) {
-    return {{reinterpret_cast<uint8_t*>(job.out_base + pc.s0 * job.out_stride), staging, pc.ns * n_out * pc.w}};
+    return {
+        {reinterpret_cast<uint8_t*>(job.out_base + pc.s0 * job.out_stride), staging, pc.ns * n_out * pc.w}};
   }
   std::vector<CopyTask> tasks;
   tasks.reserve(pc.ns * n_out);
   for (uint64_t s = 0; s < pc.ns; ++s) {
     for (uint64_t o = 0; o < n_out; ++o) {
-      auto* dst = reinterpret_cast<uint8_t*>(job.out_base + (pc.s0 + s) * job.out_stride + job.out_off[o] + pc.c0);
+      auto* dst =
+          reinterpret_cast<uint8_t*>(job.out_base + (pc.s0 + s) * job.out_stride + job.out_off[o] + pc.c0);
       tasks.push_back({dst, staging + (s * n_out + o) * pc.wp, pc.w});
     }
   }
@@ -93,7 +96,8 @@ void RunCopies(const std::vector<CopyTask>& tasks) {
     }
   };
   std::vector<std::thread> helpers;
-  for (size_t i = 1; i < threads; ++i) helpers.emplace_back(work, total * i / threads, total * (i + 1) / threads);
+  for (size_t i = 1; i < threads; ++i)
+    helpers.emplace_back(work, total * i / threads, total * (i + 1) / threads);
   work(0, total / threads);
   for (auto& h : helpers) h.join();
 }

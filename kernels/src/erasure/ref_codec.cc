@@ -11,7 +11,8 @@ namespace cess::kernels::erasure::internal {
 namespace {
 
 // out[o][x] = XOR_j coef[o][j] · in[j][x] for x < len.
-void DotProducts(const uint8_t* const* in, int k, uint8_t* const* out, int n_out, const uint8_t* coef, size_t len) {
+void DotProducts(const uint8_t* const* in, int k, uint8_t* const* out, int n_out, const uint8_t* coef,
+                 size_t len) {
   if (len == 0) return;
   uint8_t row[256];
   for (int o = 0; o < n_out; ++o) {
@@ -45,7 +46,8 @@ class RefCodec final : public Codec {
     CESS_ASSIGN_OR_RETURN(size_t len, CheckShards(k(), m(), shards));
     CESS_ASSIGN_OR_RETURN(DecodePlan plan, MakeDecodePlan(k(), m(), erased));
     if (plan.num_erased == 0) return Status::Ok();
-    CESS_ASSIGN_OR_RETURN(std::vector<uint8_t> rows, DecodeRows(matrix_, k(), plan, &RefInvertMatrix, &GfMul));
+    CESS_ASSIGN_OR_RETURN(std::vector<uint8_t> rows,
+                          DecodeRows(matrix_, k(), plan, &RefInvertMatrix, &GfMul));
     const uint8_t* in[kMaxDataShards];
     uint8_t* out[kMaxParityShards];
     for (int j = 0; j < k(); ++j) in[j] = shards[static_cast<size_t>(plan.survivors[j])].data();
@@ -74,7 +76,8 @@ class RefCodec final : public Codec {
     const uint8_t* in[kMaxDataShards];
     uint8_t* out[kMaxParityShards];
     for (size_t s = 0; s < stripes; ++s) {
-      for (int j = 0; j < k(); ++j) in[j] = data.data() + (s * static_cast<size_t>(k()) + static_cast<size_t>(j)) * shard_len;
+      for (int j = 0; j < k(); ++j)
+        in[j] = data.data() + (s * static_cast<size_t>(k()) + static_cast<size_t>(j)) * shard_len;
       for (int p = 0; p < m(); ++p) {
         out[p] = parity.data() + (s * static_cast<size_t>(m()) + static_cast<size_t>(p)) * shard_len;
       }
@@ -84,7 +87,9 @@ class RefCodec final : public Codec {
   }
 
  private:
-  const uint8_t* ParityRows() const { return matrix_.data() + static_cast<size_t>(k()) * static_cast<size_t>(k()); }
+  const uint8_t* ParityRows() const {
+    return matrix_.data() + static_cast<size_t>(k()) * static_cast<size_t>(k());
+  }
 
   const std::vector<uint8_t> matrix_;
 };

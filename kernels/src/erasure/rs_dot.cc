@@ -12,7 +12,8 @@ Result<std::vector<DotParams>> PlanDot(const DotJob& job) {
   if (job.stripes == 0 || job.len == 0 || job.n_out == 0) return launches;
   const uint64_t vps = (job.len + 15) / 16;
   if (vps > 0xFFFFFFFFu) {
-    return Status::InvalidArgument("shard of " + std::to_string(job.len) + " bytes is too long for one kernel call");
+    return Status::InvalidArgument("shard of " + std::to_string(job.len) +
+                                   " bytes is too long for one kernel call");
   }
   DotParams base;
   base.in = job.in;

@@ -39,8 +39,8 @@
 
 namespace cess::kernels::erasure::internal {
 
-inline constexpr int kDotThreads = 256;        // threads per block
-inline constexpr int kDotItemsPerThread = 4;   // items (16-byte slices) per thread
+inline constexpr int kDotThreads = 256;                      // threads per block
+inline constexpr int kDotItemsPerThread = 4;                 // items (16-byte slices) per thread
 inline constexpr uint64_t kDotMaxItems = uint64_t{1} << 31;  // items per launch
 
 // Words of table per input for `groups` groups of four outputs: 32 per group, rounded up to a
@@ -55,22 +55,22 @@ std::vector<uint32_t> PackedNibbleTables(std::span<const uint8_t> rows, int n_ou
 
 // One kernel launch. Plain data; passed by value to the kernel (__grid_constant__).
 struct DotParams {
-  const uint8_t* in = nullptr;   // stripe s, input j at in + s·in_stripe_stride + in_off[j]
-  uint8_t* out = nullptr;        // stripe s, output o at out + s·out_stripe_stride + out_off[o]
+  const uint8_t* in = nullptr;  // stripe s, input j at in + s·in_stripe_stride + in_off[j]
+  uint8_t* out = nullptr;       // stripe s, output o at out + s·out_stripe_stride + out_off[o]
   uint64_t in_stripe_stride = 0;
   uint64_t out_stripe_stride = 0;
   uint64_t in_off[kMaxDataShards] = {};
   uint64_t out_off[kMaxParityShards] = {};
   const uint32_t* tables = nullptr;  // k · TableStrideWords(groups) words (PackedNibbleTables)
-  uint64_t len = 0;         // bytes per shard
-  uint64_t div_magic = 0;   // ceil(2^64 / vps) for vps >= 2
-  uint32_t k = 0;           // inputs
-  uint32_t n_out = 0;       // outputs
-  uint32_t groups = 0;      // ceil(n_out / 4)
-  uint32_t vps = 0;         // 16-byte slices per shard, ceil(len / 16)
-  uint32_t items = 0;       // stripes · vps in this launch
-  uint32_t aligned = 0;     // 1: every shard start is 16-byte aligned (vector loads/stores)
-  uint32_t blocks = 0;      // grid size
+  uint64_t len = 0;                  // bytes per shard
+  uint64_t div_magic = 0;            // ceil(2^64 / vps) for vps >= 2
+  uint32_t k = 0;                    // inputs
+  uint32_t n_out = 0;                // outputs
+  uint32_t groups = 0;               // ceil(n_out / 4)
+  uint32_t vps = 0;                  // 16-byte slices per shard, ceil(len / 16)
+  uint32_t items = 0;                // stripes · vps in this launch
+  uint32_t aligned = 0;              // 1: every shard start is 16-byte aligned (vector loads/stores)
+  uint32_t blocks = 0;               // grid size
 };
 
 // A whole call, before it is cut into launches.
@@ -185,7 +185,8 @@ CESS_RS_HD uint32_t TableWord(const uint8_t* host, uint32_t addr) {
 template <int G, size_t... g>
 CESS_RS_HD void AccumulateGroups(uint32_t (&acc)[G], const uint8_t* host, uint32_t a_lo, uint32_t a_hi,
                                  std::index_sequence<g...>) {
-  ((acc[g] ^= TableWord<128 * static_cast<int>(g)>(host, a_lo) ^ TableWord<128 * static_cast<int>(g)>(host, a_hi)),
+  ((acc[g] ^=
+    TableWord<128 * static_cast<int>(g)>(host, a_lo) ^ TableWord<128 * static_cast<int>(g)>(host, a_hi)),
    ...);
 }
 
@@ -198,7 +199,7 @@ CESS_RS_HD void Accumulate(uint32_t (&acc)[16][G], const uint8_t* host, uint32_t
 #pragma unroll
 #endif
   for (int q = 0; q < 4; ++q) {
-    const uint32_t lo = (x.w[q] << 2) & 0x3C3C3C3Cu;                 // 4·(x & 15) per byte
+    const uint32_t lo = (x.w[q] << 2) & 0x3C3C3C3Cu;                  // 4·(x & 15) per byte
     const uint32_t hi = ((x.w[q] >> 2) & 0x3C3C3C3Cu) | 0x40404040u;  // 64 + 4·(x >> 4)
 #if defined(__CUDA_ARCH__)
 #pragma unroll

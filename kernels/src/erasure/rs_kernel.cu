@@ -50,11 +50,20 @@ Status LaunchDot(const DotJob& job, cudaStream_t stream) {
   CESS_ASSIGN_OR_RETURN(std::vector<DotParams> launches, PlanDot(job));
   for (const DotParams& p : launches) {
     switch (p.groups) {
-      case 1: Launch<1>(p, stream); break;
-      case 2: Launch<2>(p, stream); break;
-      case 3: Launch<3>(p, stream); break;
-      case 4: Launch<4>(p, stream); break;
-      default: return Status::Internal("RS kernel: unsupported output count " + std::to_string(p.n_out));
+      case 1:
+        Launch<1>(p, stream);
+        break;
+      case 2:
+        Launch<2>(p, stream);
+        break;
+      case 3:
+        Launch<3>(p, stream);
+        break;
+      case 4:
+        Launch<4>(p, stream);
+        break;
+      default:
+        return Status::Internal("RS kernel: unsupported output count " + std::to_string(p.n_out));
     }
     CESS_CUDA_RETURN_IF_ERROR(cudaGetLastError());
   }
