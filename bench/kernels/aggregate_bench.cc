@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   int reps = 3;
   int threads = 0;
   std::string backend_name = "cpu";
-  std::string ops = "median,trimmed,meamed,mean,gram,norms";
+  std::string ops = "median,trimmed,meamed,mean,gram,norms,subset";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
@@ -81,6 +81,15 @@ int main(int argc, char** argv) {
   std::vector<double> gram(n * n);
   std::vector<double> norms(n);
   const size_t f = n / 10;
+  // NNM-like groups: each row mixed with n - f rows (its own index and the following ones).
+  std::vector<uint32_t> offsets = {0};
+  std::vector<uint32_t> members;
+  for (size_t g = 0; g < n; ++g) {
+    for (size_t k = 0; k < n - f; ++k) members.push_back(static_cast<uint32_t>((g + k) % n));
+    std::sort(members.end() - static_cast<std::ptrdiff_t>(n - f), members.end());
+    offsets.push_back(static_cast<uint32_t>(members.size()));
+  }
+  std::vector<float> mixed;
   const std::vector<std::pair<std::string, std::function<void()>>> all = {
       {"median", [&] { Check(agg::CoordinateMedian(*x, {}, out)); }},
       {"trimmed", [&] { Check(agg::CoordinateTrimmedMean(*x, {}, f, out)); }},
@@ -88,6 +97,10 @@ int main(int argc, char** argv) {
       {"mean", [&] { Check(agg::CombineRows(*x, {.divisor = static_cast<float>(n)}, out)); }},
       {"gram", [&] { Check(agg::Gram(*x, gram)); }},
       {"norms", [&] { Check(agg::RowSqNorms(*x, norms)); }},
+      {"subset", [&] {
+         mixed.resize(n * d);
+         Check(agg::SubsetMeans(*x, offsets, members, mixed));
+       }},
   };
   for (const auto& [name, fn] : all) {
     if (("," + ops + ",").find("," + name + ",") == std::string::npos) continue;

@@ -4,11 +4,13 @@
 //  * Selection: tiles of simd::kTile coordinates; each tile is transposed into a small m×kTile
 //    buffer (L1-resident) and every column sorted there by one sorting network, vectorised
 //    across the tile's coordinates.
-//  * Row combinations and subset means: blocks of coordinates; the block of every input row stays
-//    in cache while all groups are summed.
+//  * Row combinations: blocks of coordinates, four rows added per pass over the accumulator.
+//  * Subset means (NNM mixing, bucketing): slices of simd::kSubsetCols coordinates whose rows stay
+//    in L1 while every group is summed with register accumulators.
 //  * Gram: one task per super-chunk (and, when super-chunks are fewer than threads, per group of
 //    row blocks); inside, chunks of kSumChunk coordinates are walked in sub-chunks that fit L2,
-//    with the lane sums of every row-block pair kept in a scratch buffer. Each task writes its
+//    widened to double once (so each value is converted once, not once per block pair), with the
+//    lane sums of every row-block pair kept in a scratch buffer. Each task writes its
 //    super-chunk sums Q(g); the final sum over g runs afterwards in order.
 #include <algorithm>
 #include <cstring>
@@ -109,19 +111,32 @@ void Combine(const MatrixView& x, const uint32_t* rows, size_t m, const float* w
 
 void SubsetMeans(const MatrixView& x, const uint32_t* offsets, size_t groups, const uint32_t* members, float* out) {
   const simd::Kernels& k = simd::Best();
+  constexpr size_t kCols = simd::kSubsetCols;
   const size_t tasks = (x.cols + kSubsetBlock - 1) / kSubsetBlock;
   ParallelFor(tasks, [&](size_t task) {
-    const size_t c0 = task * kSubsetBlock;
-    const size_t len = std::min(kSubsetBlock, x.cols - c0);
-    std::vector<const float*> ptrs;
-    for (size_t g = 0; g < groups; ++g) {
-      ptrs.clear();
-      for (size_t i = offsets[g]; i < offsets[g + 1]; ++i) ptrs.push_back(x.row(members[i]) + c0);
-      float* acc = out + g * x.cols + c0;
-      std::fill(acc, acc + len, 0.0f);
-      k.accumulate(acc, ptrs.data(), ptrs.size(), nullptr, nullptr, len);
-      const float count = static_cast<float>(ptrs.size());
-      for (size_t c = 0; c < len; ++c) acc[c] = acc[c] / count;
+    // The current slice of every row, copied next to each other: thousands of member reads per
+    // slice then touch a few pages instead of one page per row (a hundred rows overflow the
+    // L1 TLB).
+    thread_local std::vector<float> slice;
+    slice.resize(x.rows * kCols);
+    const size_t c_begin = task * kSubsetBlock;
+    const size_t c_end = std::min(x.cols, c_begin + kSubsetBlock);
+    for (size_t c0 = c_begin; c0 < c_end; c0 += kCols) {
+      const size_t len = std::min(kCols, c_end - c0);
+      for (size_t r = 0; r < x.rows; ++r) {
+        const float* src = x.row(r) + c0;
+        std::memcpy(slice.data() + r * kCols, src, len * sizeof(float));
+        // Start fetching the row's next slice (a hundred strided streams defeat the hardware
+        // prefetcher).
+        if (c0 + 2 * kCols <= x.cols) {
+          for (size_t l = 0; l < kCols; l += 16) __builtin_prefetch(src + kCols + l, 0, 3);
+        }
+      }
+      for (size_t g = 0; g < groups; ++g) {
+        const size_t count = offsets[g + 1] - offsets[g];
+        k.subset_sum(slice.data(), kCols, members + offsets[g], count, len, static_cast<float>(count),
+                     out + g * x.cols + c0);
+      }
     }
   });
 }
@@ -168,12 +183,17 @@ void Gram(const MatrixView& x, double* out) {
     if (b0 == b1) return;
     std::vector<double> acc((b1 - b0) * per_block);
     std::vector<double> q((b1 - b0) * bs * bs, 0.0);
-    simd::GramArgs args{x.data, x.cols, n, blocks.data() + 2 * b0, b1 - b0, acc.data()};
+    std::vector<double> xd(n * kGramSubChunk);
+    std::vector<const float*> ptrs(n);
+    simd::GramArgs args{xd.data(), kGramSubChunk, n, blocks.data() + 2 * b0, b1 - b0, acc.data()};
     for (size_t b = g * kSumSuperChunk; b < std::min(chunks, (g + 1) * kSumSuperChunk); ++b) {
       std::fill(acc.begin(), acc.end(), 0.0);
       const size_t c_end = std::min(x.cols, (b + 1) * kSumChunk);
       for (size_t c = b * kSumChunk; c < c_end; c += kGramSubChunk) {
-        k.gram(args, c, std::min(c_end, c + kGramSubChunk));
+        const size_t len = std::min(c_end - c, kGramSubChunk);
+        for (size_t r = 0; r < n; ++r) ptrs[r] = x.row(r) + c;
+        k.widen(ptrs.data(), n, len, xd.data(), kGramSubChunk);
+        k.gram(args, (len + kSumLanes - 1) / kSumLanes * kSumLanes);
       }
       for (size_t e = 0; e < q.size(); ++e) {
         const double* lanes = acc.data() + e * kSumLanes;

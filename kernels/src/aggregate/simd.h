@@ -14,7 +14,7 @@
 namespace cess::kernels::aggregate::internal::simd {
 
 // Coordinates per selection tile: a tile is transposed into an m×kTile buffer and sorted there.
-inline constexpr size_t kTile = 32;
+inline constexpr size_t kTile = 64;
 
 // One coordinate-wise selection over columns of a row-major matrix.
 struct SelectArgs {
@@ -32,19 +32,25 @@ struct SelectArgs {
 // Computes out[c] for c in [col_begin, col_end). REQUIRES: col_begin % kTile == 0.
 using SelectFn = void (*)(const SelectArgs& args, size_t col_begin, size_t col_end);
 
-// Gram accumulation over row blocks. blocks holds nblocks pairs (I, J) of first rows; block
-// pair k covers rows I..I+B-1 × J..J+B-1 (B = Kernels::gram_block, rows past n-1 clamped to
-// n-1). acc holds, per block pair, B*B pairs × kSumLanes doubles: lane sums to add to.
+// Converts coordinates [0, len) of n rows (rows[r] points at the first one) to double:
+// xd[r*stride + c]; the row is zero-padded up to the next multiple of kSumLanes.
+using WidenFn = void (*)(const float* const* rows, size_t n, size_t len, double* xd, size_t stride);
+
+// Gram accumulation over row blocks of a widened sub-chunk. blocks holds nblocks pairs (I, J)
+// of first rows; block pair k covers rows I..I+B-1 × J..J+B-1 (B = Kernels::gram_block, rows past
+// n-1 clamped to n-1). acc holds, per block pair, B*B pairs × kSumLanes doubles: lane sums to
+// add to (pair (p, q) at (p*B + q) * kSumLanes).
 struct GramArgs {
-  const float* x;
-  size_t cols;
+  const double* xd;  // n rows × stride doubles (Widen output)
+  size_t stride;
   size_t n;
   const uint32_t* blocks;
   size_t nblocks;
   double* acc;
 };
-// Adds the products of coordinates [c0, c1) to the lane sums. REQUIRES: c0 % kSumLanes == 0.
-using GramFn = void (*)(const GramArgs& args, size_t c0, size_t c1);
+// Adds the products of coordinates [0, len) to the lane sums, coordinate c to lane c % 8.
+// REQUIRES: len % kSumLanes == 0 (Widen zero-pads; the padded terms are +0 and change nothing).
+using GramFn = void (*)(const GramArgs& args, size_t len);
 
 // lanes[c % 8] += t(c) for c in [0, len) in increasing c, with t(c) = (double)x[c]^2 when point is
 // null, else ((double)x[c] - (double)point[c])^2. REQUIRES: x and point start on a lane boundary.
@@ -55,13 +61,23 @@ using LaneSumFn = void (*)(const float* x, const float* point, size_t len, doubl
 using AccumulateFn = void (*)(float* acc, const float* const* rows, size_t count, const float* weights,
                               const float* center, size_t len);
 
+// Columns one SubsetSum call covers: the accumulators stay in registers.
+inline constexpr size_t kSubsetCols = 64;
+
+// out[c] = (((0.0f + x_{m0}[c]) + x_{m1}[c]) + ...) / divisor for c in [0, len), where
+// x_m = base + m*stride and m runs over members[0..count-1] in order. REQUIRES: len <= kSubsetCols.
+using SubsetSumFn = void (*)(const float* base, size_t stride, const uint32_t* members, size_t count, size_t len,
+                             float divisor, float* out);
+
 struct Kernels {
   const char* name;
   SelectFn select;
+  WidenFn widen;
   GramFn gram;
   size_t gram_block;
   LaneSumFn lane_sum;
   AccumulateFn accumulate;
+  SubsetSumFn subset_sum;
 };
 
 // The variant the cpu backend uses: the widest this CPU runs (chosen once), unless Force()d.
