@@ -13,7 +13,7 @@ PACKAGES=(
   libisal-dev
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   zlib1g-dev
   dataset-fashion-mnist
   python3-pytest python3-numpy python3-torch pybind11-dev python3-dev

@@ -1,0 +1,1 @@
+# LibTorch parts of cess_ailink (data, models, training, simulation).
