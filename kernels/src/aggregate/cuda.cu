@@ -221,7 +221,9 @@ __device__ __forceinline__ double SumLanes(double s) {
 __global__ void __launch_bounds__(kGramThreads)
 GramPartialKernel(const float* __restrict__ x, size_t n, size_t cols, const uint32_t* __restrict__ tiles,
                   double* __restrict__ q_out) {
-  __shared__ float sub[2 * kGramTile][kGramSub];
+  // Rows padded by 8 floats: the 4 pairs of a warp read 4 different j rows at the same column
+  // offsets, which then fall in 4 different groups of 8 banks.
+  __shared__ float sub[2 * kGramTile][kGramSub + 8];
   const int tid = static_cast<int>(threadIdx.x);
   const int lane = tid & 7;
   const int pair = tid >> 3;

@@ -22,6 +22,9 @@ using internal::ReduceTree;
 using internal::TreeLeaf;
 using internal::TreeLeafCount;
 
+// Adjacent digests in a std::vector<Hash256> form one 64-byte node input.
+static_assert(sizeof(Hash256) == 32);
+
 // Levels with at least this many nodes are hashed on several threads.
 constexpr size_t kParallelMinNodes = 8192;
 
