@@ -9,7 +9,7 @@ PACKAGES=(
   librocksdb-dev
   libboost-dev libboost-system-dev
   libssl-dev openssl
-  libtorch-dev
+  libtorch-dev libopenblas0-pthread
   libisal-dev
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev

@@ -1,0 +1,3 @@
+# The flat model format: torch-free.
+target_sources(cess_ailink PRIVATE
+)

@@ -1,0 +1,3 @@
+# Reports of training runs: CSV, JSON summaries and PNG plots (torch-free).
+target_sources(cess_ailink PRIVATE
+)

@@ -1,0 +1,3 @@
+# The simulation job: strategy, coordinator round loop, configuration.
+target_sources(cess_ailink PRIVATE
+)

@@ -1,0 +1,3 @@
+# Local training and evaluation on LibTorch.
+target_sources(cess_ailink PRIVATE
+)
