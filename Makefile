@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build test test-slow bench demo format clean
+.PHONY: all setup configure build test test-slow bench demo demo-kernels format clean
 
 all: build
 
@@ -28,8 +28,13 @@ test-slow: build
 bench: build
 	@scripts/bench.sh $(BUILD_DIR)
 
+# The AI-LINK simulation job (federated training under attack, mean vs the robust rule).
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
+
+# The kernels on a real file: RS 4+8 encode, lose 8 fragments, rebuild, check the FID.
+demo-kernels: build
+	@scripts/demo-kernels.sh $(BUILD_DIR)
 
 format:
 	@git ls-files '*.h' '*.cc' '*.cu' '*.cuh' | xargs clang-format -i

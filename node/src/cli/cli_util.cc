@@ -46,6 +46,18 @@ void Progress::Done() {
   finished_ = true;
 }
 
+void Progress::Print(const std::string& line) {
+  if (enabled_ && !finished_) {
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  }
+  std::fputs((line + "\n").c_str(), stdout);
+  std::fflush(stdout);
+  if (enabled_ && !finished_) Draw(false);
+}
+
+void Progress::SetStatus(std::string status) { status_ = std::move(status); }
+
 void Progress::Draw(bool final_draw) {
   constexpr int kWidth = 30;
   double frac = total_ ? static_cast<double>(done_) / static_cast<double>(total_) : 1.0;
@@ -55,8 +67,21 @@ void Progress::Draw(bool final_draw) {
   std::string bar(static_cast<size_t>(filled), '#');
   bar.append(static_cast<size_t>(kWidth - filled), '.');
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string rate = unit_ == "B" ? FormatRate(static_cast<double>(done_), secs) : "";
-  std::fprintf(stderr, "\r%s [%s] %3d%% %s", label_.c_str(), bar.c_str(), static_cast<int>(frac * 100),
+  std::string rate;
+  if (unit_ == "B") {
+    rate = FormatRate(static_cast<double>(done_), secs);
+  } else {
+    // "37/200 rounds, ETA 1m20s"
+    rate = std::to_string(done_) + "/" + std::to_string(total_) + " " + unit_;
+    if (done_ > 0 && done_ < total_ && !final_draw) {
+      const double eta = secs * static_cast<double>(total_ - done_) / static_cast<double>(done_);
+      char buf[48];
+      std::snprintf(buf, sizeof buf, ", ETA %dm%02ds", static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+      rate += buf;
+    }
+  }
+  if (!status_.empty()) rate += "  " + status_;
+  std::fprintf(stderr, "\r\033[K%s [%s] %3d%% %s", label_.c_str(), bar.c_str(), static_cast<int>(frac * 100),
                rate.c_str());
   std::fflush(stderr);
 }

@@ -34,12 +34,18 @@ class Progress {
   void Add(uint64_t n);
   // Draws the final state and ends the line.
   void Done();
+  // Prints `line` (a newline is added) on stdout without tearing the bar: the bar is cleared
+  // first and redrawn after. Without a terminal it just prints the line.
+  void Print(const std::string& line);
+  // Text shown after the bar (e.g. the latest accuracy); redrawn with the bar.
+  void SetStatus(std::string status);
 
  private:
   void Draw(bool final_draw);
   std::string label_;
   uint64_t total_;
   std::string unit_;
+  std::string status_;
   uint64_t done_ = 0;
   bool enabled_;
   bool finished_ = false;

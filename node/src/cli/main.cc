@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   cess::cli::AddEcCommands(app);
   cess::cli::AddHashCommands(app);
   cess::cli::AddCryptoCommands(app);
+  cess::cli::AddFlCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
