@@ -2,4 +2,5 @@
 target_sources(cess_ailink PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/strategy.cc
   ${CMAKE_CURRENT_LIST_DIR}/config.cc
+  ${CMAKE_CURRENT_LIST_DIR}/report.cc
 )

@@ -16,6 +16,8 @@
 namespace cess::ailink::sim {
 namespace {
 
+namespace chart = cess::ailink::report;
+
 std::string Num(double v, int precision = 6) {
   if (std::isnan(v)) return "";
   char buf[64];
@@ -91,26 +93,28 @@ Status WriteSimulationOutputs(const SimulationReport& report, const std::string&
   if (Status s = WriteText(dir + "/evaluations.csv", EvaluationsCsv(report)); !s.ok()) return s;
   if (Status s = WriteText(dir + "/summary.json", SummaryJson(report).dump(2) + "\n"); !s.ok()) return s;
 
-  std::vector<report::Series> series;
+  std::vector<chart::Series> series;
   for (const RuleReport& r : report.rules) {
-    report::Series line;
+    chart::Series line;
     line.label = r.rule + (r.diverged ? " (diverged)" : "");
     for (const EvaluationRecord& e : r.evaluations) {
       line.x.push_back(static_cast<double>(e.round));
       line.y.push_back(100.0 * e.test_accuracy);
     }
-    series.push_back(std::move(line));
+    if (!line.x.empty()) series.push_back(std::move(line));  // the chart refuses empty series
   }
   const SimulationConfig& c = report.config;
-  report::ChartOptions options;
+  chart::ChartOptions options;
   options.title = "Test accuracy: " + c.model + ", n=" + std::to_string(c.clients) + ", f=" +
                   std::to_string(c.byzantine) + ", " + c.partition + ", attack " + c.attack;
   options.x_label = "round";
   options.y_label = "test accuracy (%)";
   options.y_min = 0.0;
   options.y_max = 100.0;
-  if (Status s = report::WriteLineChartPng(dir + "/accuracy.png", series, options); !s.ok()) {
-    return s.WithContext("write " + dir + "/accuracy.png");
+  if (!series.empty()) {
+    if (Status s = chart::WriteLineChartPng(dir + "/accuracy.png", series, options); !s.ok()) {
+      return s.WithContext("write " + dir + "/accuracy.png");
+    }
   }
   for (size_t i = 0; i < report.rules.size(); ++i) {
     const std::string path = dir + "/model-" + std::to_string(i) + ".cessflt";
