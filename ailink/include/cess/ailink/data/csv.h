@@ -23,10 +23,11 @@ struct CsvOptions {
 
 // Reads `path`: every row must have the same number of fields; features become float32 with
 // example shape {columns - 1}; labels must be non-negative integers. Empty lines and a trailing
-// newline are ignored; CRLF line ends are accepted. Errors: NotFound / IoError for the file;
-// InvalidArgument naming the line and column for a field that is not a number, a row with a
-// different number of fields, a label that is not a non-negative integer or is >= num_classes,
-// or a file with no rows.
+// newline are ignored; CRLF line ends are accepted; spaces and tabs around a field are ignored
+// (quoting is not supported). Errors: NotFound / IoError for the file; InvalidArgument naming the
+// file, line and column (both 1-based) for a field that is not a number or not finite as float32,
+// a row with a different number of fields, a label that is not a non-negative integer or is >=
+// num_classes, fewer than two columns, a label column outside the row, or a file with no rows.
 Result<Dataset> ReadCsvDataset(const std::string& path, const CsvOptions& options = {});
 
 }  // namespace cess::ailink::data

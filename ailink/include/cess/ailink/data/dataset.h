@@ -18,8 +18,8 @@ namespace cess::ailink::data {
 struct Dataset {
   std::vector<size_t> example_shape;  // e.g. {1, 28, 28}; never empty when valid
   size_t num_classes = 0;
-  std::vector<float> features;        // size() * example_size() values
-  std::vector<int32_t> labels;        // size() values
+  std::vector<float> features;  // size() * example_size() values
+  std::vector<int32_t> labels;  // size() values
 
   size_t size() const { return labels.size(); }
   // Product of example_shape (0 when the shape is empty).
@@ -28,11 +28,11 @@ struct Dataset {
   Dataset Subset(std::span<const size_t> indices) const;
   // The first min(n, size()) examples.
   Dataset Head(size_t n) const;
-  // Number of examples per class (num_classes entries).
+  // Number of examples per class (num_classes entries; labels out of range are not counted).
   std::vector<size_t> ClassCounts() const;
-  // OK when the shape is non-empty, num_classes >= 1, features has size() * example_size() values,
-  // every label is in range and every feature is finite. Errors: InvalidArgument naming the first
-  // problem ("label 12 of example 5 is outside [0, 10)").
+  // OK when the shape is non-empty with no zero dimension, num_classes >= 1, features has size() *
+  // example_size() values, every label is in range and every feature is finite. Errors: InvalidArgument
+  // naming the first problem ("label 12 of example 5 is outside [0, 10)").
   Status Validate() const;
 };
 

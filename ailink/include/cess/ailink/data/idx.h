@@ -19,8 +19,8 @@ namespace cess::ailink::data {
 // Where Debian's dataset-fashion-mnist installs the four files.
 inline constexpr std::string_view kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
-// A decoded IDX array. Values are converted to double-free float storage only by the loaders
-// below; here the raw element bytes are kept in host byte order.
+// A decoded IDX array: the raw element bytes, converted to host byte order (floats are converted
+// only by the loaders below).
 struct IdxArray {
   uint8_t type = 0;           // IDX type code
   std::vector<size_t> dims;   // e.g. {60000, 28, 28}
@@ -44,14 +44,19 @@ struct IdxLoadOptions {
 };
 
 // Builds a Dataset from an images file (u8, N×H×W or N×C×H×W) and a labels file (u8, N). The
-// example shape is {1, H, W} for 3-D images. Errors: those of ReadIdx; InvalidArgument naming the
-// files when the counts differ, a label is out of range ("mislabelled"), or a type is not u8.
+// example shape is {1, H, W} for 3-D images, {C, H, W} for 4-D ones. Pixels are streamed out of
+// the (gzip) file and converted chunk by chunk, without an intermediate copy. Errors: those of
+// ReadIdx; InvalidArgument naming the files when the counts differ, a label is out of range
+// ("mislabelled"), a type is not u8, the ranks are wrong, or the options are invalid
+// (num_classes 0; standardize with a non-positive stddev).
 Result<Dataset> LoadIdxDataset(const std::string& images_path, const std::string& labels_path,
                                const IdxLoadOptions& options = {});
 
-// Loads Fashion-MNIST (train-images-idx3-ubyte.gz etc.) from `dir`. Errors: those of
+// Loads Fashion-MNIST (train-images-idx3-ubyte.gz etc.) from `dir`; the test set is read on a
+// second thread while the calling thread reads the training set. Errors: those of
 // LoadIdxDataset; a missing directory or file says to install dataset-fashion-mnist
 // (scripts/setup.sh does).
-Result<TrainTest> LoadFashionMnist(std::string_view dir = kFashionMnistDir, const IdxLoadOptions& options = {});
+Result<TrainTest> LoadFashionMnist(std::string_view dir = kFashionMnistDir,
+                                   const IdxLoadOptions& options = {});
 
 }  // namespace cess::ailink::data

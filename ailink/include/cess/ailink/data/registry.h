@@ -13,9 +13,10 @@
 
 namespace cess::ailink::data {
 
-// Loads the train and test sets named by `spec`. Errors: InvalidArgument for an unknown kind or
-// a wrong number of paths; those of the loaders; InvalidArgument when train and test disagree on
-// the example shape.
+// Loads the train and test sets named by `spec`. TrainTest::name is "fashion-mnist" for the first
+// two forms and the (trimmed) spec itself otherwise; for csv, both sets get the larger of the two
+// inferred class counts. Errors: InvalidArgument for an unknown kind or a wrong number of paths;
+// those of the loaders; InvalidArgument when train and test disagree on the example shape.
 Result<TrainTest> LoadDataset(std::string_view spec);
 
 }  // namespace cess::ailink::data

@@ -25,14 +25,15 @@ namespace cess::ailink::model {
 
 struct FlatModel {
   std::string arch;
-  std::vector<std::string> names;               // one per tensor
-  std::vector<std::vector<size_t>> shapes;      // one per tensor
-  std::vector<float> values;                    // all tensors, concatenated
+  std::vector<std::string> names;           // one per tensor
+  std::vector<std::vector<size_t>> shapes;  // one per tensor
+  std::vector<float> values;                // all tensors, concatenated
 
   // Sum of the products of the shapes.
   size_t ExpectedValueCount() const;
-  // OK when names and shapes have equal length and values.size() == ExpectedValueCount().
-  // Errors: InvalidArgument saying which does not match.
+  // OK when names and shapes have equal length and values.size() == ExpectedValueCount() (and the
+  // arch, names, tensor count and ranks fit the format's u32 lengths). Errors: InvalidArgument
+  // saying which does not match.
   Status Validate() const;
 };
 
