@@ -5,10 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cess/ailink/sim/config.h"
 #include "cess/ailink/sim/strategy.h"
@@ -29,7 +28,8 @@ std::string TempFile(const std::string& name, const std::string& text) {
 TEST(SplitRuleList, JoinsParametersToTheirRule) {
   auto r = SplitRuleList("mean, gm:nu=0.1,iters=3 ,clip:2.0|nnm|cwtm,gm:0.2,5,cwtm");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(*r, (std::vector<std::string>{"mean", "gm:nu=0.1,iters=3", "clip:2.0|nnm|cwtm", "gm:0.2,5", "cwtm"}));
+  EXPECT_EQ(*r,
+            (std::vector<std::string>{"mean", "gm:nu=0.1,iters=3", "clip:2.0|nnm|cwtm", "gm:0.2,5", "cwtm"}));
   auto one = SplitRuleList("nnm|cwtm");
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(*one, std::vector<std::string>{"nnm|cwtm"});
@@ -75,8 +75,8 @@ TEST(SimulationConfig, ValidateNamesTheKey) {
 
 TEST(ApplyConfigJson, SetsKeysBothSpellings) {
   SimulationConfig c;
-  const json j = {{"model", "mlp"}, {"clients", 20}, {"f", 3}, {"rules", "mean,cwtm"}, {"local-steps", 2},
-                  {"lr", 0.1},      {"seed", 7},     {"persistent_momentum", false}};
+  const json j = {{"model", "mlp"},   {"clients", 20}, {"f", 3},    {"rules", "mean,cwtm"},
+                  {"local-steps", 2}, {"lr", 0.1},     {"seed", 7}, {"persistent_momentum", false}};
   ASSERT_TRUE(ApplyConfigJson(j, c).ok());
   EXPECT_EQ(c.model, "mlp");
   EXPECT_EQ(c.clients, 20u);
@@ -94,7 +94,8 @@ TEST(ApplyConfigJson, Errors) {
   EXPECT_NE(ApplyConfigJson({{"rounds", -3}}, c).message().find("rounds"), std::string::npos);
   EXPECT_NE(ApplyConfigJson({{"rounds", 2.5}}, c).message().find("rounds"), std::string::npos);
   EXPECT_NE(ApplyConfigJson({{"model", 3}}, c).message().find("model"), std::string::npos);
-  EXPECT_NE(ApplyConfigJson({{"rules", json::array({"mean", 3})}}, c).message().find("rules"), std::string::npos);
+  EXPECT_NE(ApplyConfigJson({{"rules", json::array({"mean", 3})}}, c).message().find("rules"),
+            std::string::npos);
   EXPECT_FALSE(ApplyConfigJson(json::array({1, 2}), c).ok());
 }
 
@@ -180,9 +181,9 @@ TEST(RobustStrategy, RejectsInvalidRowsAndAggregatesTheRest) {
   auto s = RobustStrategy::Create({.rule = "mean", .f = 0, .max_update_norm = 10.0});
   ASSERT_TRUE(s.ok());
   const float inf = std::numeric_limits<float>::infinity();
-  const std::vector<float> m = {1, 2,     //
+  const std::vector<float> m = {1,   2,   //
                                 inf, 0,   // non-finite
-                                3, 4,     //
+                                3,   4,   //
                                 100, 0};  // norm 100 > 10
   const MatrixView view{m.data(), 4, 2};
   const std::vector<size_t> clients = {3, 5, 7, 9}, samples = {10, 10, 10, 10};

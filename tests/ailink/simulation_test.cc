@@ -2,23 +2,23 @@
 // without attack, a robust rule beats mean under sign flipping, runs are deterministic and
 // independent of the thread count, bad updates are rejected, divergence is contained, and the
 // outputs are written.
+#include "cess/ailink/sim/simulation.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cess/ailink/data/idx.h"
 #include "cess/ailink/data/partition.h"
 #include "cess/ailink/model/flat_model.h"
 #include "cess/ailink/model/model.h"
 #include "cess/ailink/sim/report.h"
-#include "cess/ailink/sim/simulation.h"
 #include "cess/ailink/train/trainer.h"
 
 namespace cess::ailink::sim {
@@ -28,9 +28,13 @@ bool HaveFashionMnist() {
   return std::filesystem::exists(std::string(data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz");
 }
 
-#define REQUIRE_DATA()                                                                              \
-  if (!HaveFashionMnist()) GTEST_SKIP() << "Fashion-MNIST is not installed at " << data::kFashionMnistDir \
-                                        << " (scripts/setup.sh installs dataset-fashion-mnist)"
+#define REQUIRE_DATA()                                                               \
+  do {                                                                               \
+    if (!HaveFashionMnist()) {                                                       \
+      GTEST_SKIP() << "Fashion-MNIST is not installed at " << data::kFashionMnistDir \
+                   << " (scripts/setup.sh installs dataset-fashion-mnist)";          \
+    }                                                                                \
+  } while (0)
 
 SimulationConfig Small() {
   SimulationConfig c;
@@ -67,9 +71,11 @@ TEST(Simulation, MeanEqualsFedAvgWithoutAttack) {
   ASSERT_TRUE(data.ok());
   const data::Dataset train = data->train.Head(c.train_subset);
   auto spec = data::ParsePartitionSpec(c.partition);
-  auto parts = data::Partition(train.labels, train.num_classes, c.clients, *spec, DeriveSeed(c.seed, kPartitionSeed));
+  auto parts =
+      data::Partition(train.labels, train.num_classes, c.clients, *spec, DeriveSeed(c.seed, kPartitionSeed));
   ASSERT_TRUE(parts.ok());
-  auto model = model::CreateModel(c.model, {train.example_shape, train.num_classes}, DeriveSeed(c.seed, kModelSeed));
+  auto model =
+      model::CreateModel(c.model, {train.example_shape, train.num_classes}, DeriveSeed(c.seed, kModelSeed));
   ASSERT_TRUE(model.ok());
   train::LocalTrainOptions opt;
   opt.sgd = {.lr = 0.1, .momentum = 0.0};
@@ -118,7 +124,7 @@ TEST(Simulation, RobustRuleBeatsMeanUnderSignFlip) {
   c.rules = {"mean", "cwtm"};
   c.rounds = 30;
   c.eval_every = 30;
-  c.lr = 0.05;
+  c.lr = 0.01;  // small enough that the shrunken mean visibly lags (seeds 1-5: 16-20 points)
   auto report = RunSimulation(c);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   const double mean_acc = report->rules[0].final_accuracy, robust_acc = report->rules[1].final_accuracy;
@@ -176,7 +182,7 @@ TEST(Simulation, DivergenceStopsTheRuleButNotTheJob) {
   SimulationConfig c = Small();
   c.clients = 5;
   c.byzantine = 1;
-  c.attack = "gaussian:sigma=1e37";
+  c.attack = "gaussian:sigma=1e36";  // finite, but the model's outputs overflow
   c.rules = {"mean", "cwmed"};
   c.rounds = 4;
   auto report = RunSimulation(c);
@@ -213,7 +219,9 @@ TEST(Simulation, Errors) {
   EXPECT_NE(missing.status().message().find("dataset"), std::string::npos) << missing.status().message();
   c = Small();
   c.device = "cuda";
-  if (!torch::cuda::is_available()) EXPECT_EQ(RunSimulation(c).status().code(), StatusCode::kUnavailable);
+  if (!torch::cuda::is_available()) {
+    EXPECT_EQ(RunSimulation(c).status().code(), StatusCode::kUnavailable);
+  }
   REQUIRE_DATA();
   c = Small();
   c.model = "resnet-9000";

@@ -1,14 +1,14 @@
 #include "cess/ailink/sim/config.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "cess/ailink/attacks/attacks.h"
 #include "cess/ailink/data/partition.h"
@@ -121,7 +121,8 @@ Result<json> YamlToJson(const YAML::Node& node) {
       if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() < 19) {
         return json(static_cast<uint64_t>(std::stoull(s)));
       }
-      if (IsNumber(s) && s.find_first_not_of("+-0123456789.eE") == std::string::npos) return json(std::stod(s));
+      if (IsNumber(s) && s.find_first_not_of("+-0123456789.eE") == std::string::npos)
+        return json(std::stod(s));
       return json(s);
     }
     case YAML::NodeType::Sequence: {
@@ -178,12 +179,13 @@ Status SimulationConfig::Validate() const {
   if (model.empty()) return bad("model", "must not be empty");
   if (clients == 0) return bad("clients", "must be >= 1");
   if (byzantine >= clients) {
-    return bad("byzantine", "must be < clients (" + std::to_string(byzantine) + " of " + std::to_string(clients) +
-                                ")");
+    return bad("byzantine",
+               "must be < clients (" + std::to_string(byzantine) + " of " + std::to_string(clients) + ")");
   }
   if (rounds == 0) return bad("rounds", "must be >= 1");
   if (batch == 0) return bad("batch", "must be >= 1");
-  if (local_steps == 0 && local_epochs == 0) return bad("local_steps", "local_steps or local_epochs must be >= 1");
+  if (local_steps == 0 && local_epochs == 0)
+    return bad("local_steps", "local_steps or local_epochs must be >= 1");
   if (clients_per_round > clients) return bad("clients_per_round", "must be <= clients");
   if (!std::isfinite(lr) || lr <= 0) return bad("lr", "must be finite and > 0");
   if (!std::isfinite(momentum) || momentum < 0 || momentum >= 1) return bad("momentum", "must be in [0, 1)");
@@ -191,8 +193,10 @@ Status SimulationConfig::Validate() const {
   if (!std::isfinite(server_lr) || server_lr <= 0) return bad("server_lr", "must be finite and > 0");
   if (!std::isfinite(max_update_norm) || max_update_norm < 0) return bad("max_update_norm", "must be >= 0");
   if (!ValidDevice(device)) return bad("device", "'" + device + "' is not cpu, cuda, cuda:<index> or auto");
-  if (auto b = cess::kernels::ParseBackend(backend); !b.ok()) return b.status().WithContext("config key 'backend'");
-  if (auto p = data::ParsePartitionSpec(partition); !p.ok()) return p.status().WithContext("config key 'partition'");
+  if (auto b = cess::kernels::ParseBackend(backend); !b.ok())
+    return b.status().WithContext("config key 'backend'");
+  if (auto p = data::ParsePartitionSpec(partition); !p.ok())
+    return p.status().WithContext("config key 'partition'");
   if (auto a = attacks::ParseAttack(attack); !a.ok()) return a.status().WithContext("config key 'attack'");
   if (rules.empty()) return bad("rules", "needs at least one rule");
   std::set<std::string> seen;
@@ -238,14 +242,22 @@ Status ApplyConfigJson(const nlohmann::json& object, SimulationConfig& c) {
   for (const auto& [raw_key, v] : object.items()) {
     const std::string key = Normalize(raw_key);
     Status s;
-    if (key == "dataset") s = GetString(key, v, c.dataset);
-    else if (key == "train_subset") s = GetCount(key, v, c.train_subset);
-    else if (key == "test_subset") s = GetCount(key, v, c.test_subset);
-    else if (key == "partition") s = GetString(key, v, c.partition);
-    else if (key == "model") s = GetString(key, v, c.model);
-    else if (key == "clients" || key == "n") s = GetCount(key, v, c.clients);
-    else if (key == "byzantine" || key == "f") s = GetCount(key, v, c.byzantine);
-    else if (key == "attack") s = GetString(key, v, c.attack);
+    if (key == "dataset")
+      s = GetString(key, v, c.dataset);
+    else if (key == "train_subset")
+      s = GetCount(key, v, c.train_subset);
+    else if (key == "test_subset")
+      s = GetCount(key, v, c.test_subset);
+    else if (key == "partition")
+      s = GetString(key, v, c.partition);
+    else if (key == "model")
+      s = GetString(key, v, c.model);
+    else if (key == "clients" || key == "n")
+      s = GetCount(key, v, c.clients);
+    else if (key == "byzantine" || key == "f")
+      s = GetCount(key, v, c.byzantine);
+    else if (key == "attack")
+      s = GetString(key, v, c.attack);
     else if (key == "rules" || key == "rule") {
       if (v.is_string()) {
         auto list = SplitRuleList(v.get<std::string>());
@@ -260,27 +272,44 @@ Status ApplyConfigJson(const nlohmann::json& object, SimulationConfig& c) {
       } else {
         return WrongType(key, "a rule string or a list of them", v);
       }
-    } else if (key == "rounds") s = GetCount(key, v, c.rounds);
-    else if (key == "clients_per_round") s = GetCount(key, v, c.clients_per_round);
-    else if (key == "local_steps") s = GetCount(key, v, c.local_steps);
-    else if (key == "local_epochs") s = GetCount(key, v, c.local_epochs);
-    else if (key == "lr") s = GetDouble(key, v, c.lr);
-    else if (key == "momentum") s = GetDouble(key, v, c.momentum);
-    else if (key == "weight_decay") s = GetDouble(key, v, c.weight_decay);
-    else if (key == "persistent_momentum") s = GetBool(key, v, c.persistent_momentum);
-    else if (key == "batch" || key == "batch_size") s = GetCount(key, v, c.batch);
-    else if (key == "eval_every") s = GetCount(key, v, c.eval_every);
+    } else if (key == "rounds")
+      s = GetCount(key, v, c.rounds);
+    else if (key == "clients_per_round")
+      s = GetCount(key, v, c.clients_per_round);
+    else if (key == "local_steps")
+      s = GetCount(key, v, c.local_steps);
+    else if (key == "local_epochs")
+      s = GetCount(key, v, c.local_epochs);
+    else if (key == "lr")
+      s = GetDouble(key, v, c.lr);
+    else if (key == "momentum")
+      s = GetDouble(key, v, c.momentum);
+    else if (key == "weight_decay")
+      s = GetDouble(key, v, c.weight_decay);
+    else if (key == "persistent_momentum")
+      s = GetBool(key, v, c.persistent_momentum);
+    else if (key == "batch" || key == "batch_size")
+      s = GetCount(key, v, c.batch);
+    else if (key == "eval_every")
+      s = GetCount(key, v, c.eval_every);
     else if (key == "seed") {
       size_t seed = 0;
       s = GetCount(key, v, seed);
       c.seed = seed;
-    } else if (key == "device") s = GetString(key, v, c.device);
-    else if (key == "threads") s = GetCount(key, v, c.threads);
-    else if (key == "backend") s = GetString(key, v, c.backend);
-    else if (key == "max_update_norm") s = GetDouble(key, v, c.max_update_norm);
-    else if (key == "server_lr") s = GetDouble(key, v, c.server_lr);
-    else if (key == "out") s = GetString(key, v, c.out);
-    else return Status::InvalidArgument("unknown config key '" + raw_key + "'");
+    } else if (key == "device")
+      s = GetString(key, v, c.device);
+    else if (key == "threads")
+      s = GetCount(key, v, c.threads);
+    else if (key == "backend")
+      s = GetString(key, v, c.backend);
+    else if (key == "max_update_norm")
+      s = GetDouble(key, v, c.max_update_norm);
+    else if (key == "server_lr")
+      s = GetDouble(key, v, c.server_lr);
+    else if (key == "out")
+      s = GetString(key, v, c.out);
+    else
+      return Status::InvalidArgument("unknown config key '" + raw_key + "'");
     if (!s.ok()) return s;
   }
   return Status::Ok();

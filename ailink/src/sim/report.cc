@@ -3,11 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <system_error>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cess/ailink/model/flat_model.h"
 #include "cess/ailink/report/chart.h"
@@ -38,7 +37,8 @@ std::string CsvQuote(const std::string& s) {
 nlohmann::json JsonNumber(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 Status WriteText(const std::string& path, const std::string& text) {
-  const Status s = WriteFileAtomic(path, ByteSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  const Status s =
+      WriteFileAtomic(path, ByteSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
   return s.ok() ? s : s.WithContext("write " + path);
 }
 
@@ -105,8 +105,8 @@ Status WriteSimulationOutputs(const SimulationReport& report, const std::string&
   }
   const SimulationConfig& c = report.config;
   chart::ChartOptions options;
-  options.title = "Test accuracy: " + c.model + ", n=" + std::to_string(c.clients) + ", f=" +
-                  std::to_string(c.byzantine) + ", " + c.partition + ", attack " + c.attack;
+  options.title = "Test accuracy: " + c.model + ", n=" + std::to_string(c.clients) +
+                  ", f=" + std::to_string(c.byzantine) + ", " + c.partition + ", attack " + c.attack;
   options.x_label = "round";
   options.y_label = "test accuracy (%)";
   options.y_min = 0.0;

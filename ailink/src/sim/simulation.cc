@@ -27,7 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 double SecondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-
 bool AllFinite(const std::vector<float>& v) {
   for (float x : v) {
     if (!std::isfinite(x)) return false;
@@ -68,7 +67,7 @@ struct Setup {
   data::TrainTest data;
   std::vector<train::TensorData> client_data;
   std::vector<size_t> client_examples;
-  std::vector<train::TensorData> test_chunks;  // one per worker
+  std::vector<train::TensorData> test_chunks;  // fixed-size pieces, independent of the thread count
   std::unique_ptr<model::Model> initial;
   std::vector<std::unique_ptr<model::Model>> replicas;  // one per worker
   std::unique_ptr<attacks::Attack> attack;
@@ -114,11 +113,12 @@ Result<Setup> Prepare(const SimulationConfig& config, SimulationReport& report) 
     s.client_examples.push_back((*parts)[c].size());
     s.client_data.push_back(std::move(*t));
   }
-  // The test set cut into one contiguous chunk per worker.
+  // The test set cut into contiguous chunks of a fixed size, evaluated in parallel and combined in
+  // chunk order: the figures do not depend on the thread count.
   const size_t test_n = s.data.test.size();
-  for (size_t w = 0; w < s.workers; ++w) {
-    const size_t b = test_n * w / s.workers, e = test_n * (w + 1) / s.workers;
-    if (b == e) continue;
+  constexpr size_t kTestChunk = 1000;
+  for (size_t b = 0; b < test_n; b += kTestChunk) {
+    const size_t e = std::min(test_n, b + kTestChunk);
     std::vector<size_t> idx(e - b);
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = b + i;
     auto t = train::ToTensors(s.data.test, s.device, idx);
@@ -147,7 +147,7 @@ Result<train::Evaluation> EvaluateGlobal(Setup& s, const std::vector<float>& glo
   Status st = ParallelFor(s.workers, s.test_chunks.size(), [&](size_t worker, size_t chunk) -> Status {
     model::Model& m = *s.replicas[worker];
     if (Status set = m.SetFlat(global); !set.ok()) return set;
-    auto e = train::Evaluate(m, s.test_chunks[chunk]);
+    auto e = train::Evaluate(m, s.test_chunks[chunk], s.test_chunks[chunk].size());
     if (!e.ok()) return e.status();
     parts[chunk] = *e;
     return Status::Ok();
@@ -210,7 +210,8 @@ Result<RuleReport> RunRule(const SimulationConfig& config, Setup& s, size_t rule
   const attacks::AttackKind attack_kind = s.attack->kind();
   train::Evaluation carried;  // the latest evaluation
 
-  auto record = [&](size_t round, const train::Evaluation& e, double train_loss, size_t rejected, bool diverged) {
+  auto record = [&](size_t round, const train::Evaluation& e, double train_loss, size_t rejected,
+                    bool diverged) {
     EvaluationRecord rec{.rule_index = rule_index,
                          .rule = rr.rule,
                          .round = round,
@@ -282,7 +283,8 @@ Result<RuleReport> RunRule(const SimulationConfig& config, Setup& s, size_t rule
       for (size_t i = 0; i < honest.size(); ++i) {
         std::copy_n(updates.row(row_of[honest[i]]).data(), d, honest_rows.row(i).data());
       }
-      auto crafted = s.attack->Craft(honest_rows.view(), byzantine.size(), DeriveSeed(config.seed, kAttackSeed + round));
+      auto crafted =
+          s.attack->Craft(honest_rows.view(), byzantine.size(), DeriveSeed(config.seed, kAttackSeed + round));
       if (!crafted.ok()) return crafted.status().WithContext("attack in round " + std::to_string(round));
       for (size_t i = 0; i < byzantine.size(); ++i) {
         std::copy_n(crafted->row(i).data(), d, updates.row(row_of[byzantine[i]]).data());
@@ -317,7 +319,13 @@ Result<RuleReport> RunRule(const SimulationConfig& config, Setup& s, size_t rule
       auto e = EvaluateGlobal(s, global);
       if (!e.ok()) return e.status().WithContext("evaluate after round " + std::to_string(round));
       carried = *e;
-      if ((*strategy)->ShouldEvaluate(round, config.rounds)) record(round, carried, train_loss, rejected, rr.diverged);
+      if (!rr.diverged && !std::isfinite(carried.loss)) {
+        rr.diverged = true;
+        event("round " + std::to_string(round) + ": the global model diverged (non-finite test loss); " +
+              "this rule's run stops here");
+      }
+      if ((*strategy)->ShouldEvaluate(round, config.rounds))
+        record(round, carried, train_loss, rejected, rr.diverged);
     }
     if (observer) observer->OnRoundEnd(rule_index, round);
   }

@@ -48,7 +48,8 @@ RoundPlan RobustStrategy::ConfigureRound(size_t round, size_t num_clients) {
 }
 
 Result<RoundAggregate> RobustStrategy::Aggregate(size_t round, const MatrixView& updates,
-                                                 std::span<const size_t> clients, std::span<const size_t> samples) {
+                                                 std::span<const size_t> clients,
+                                                 std::span<const size_t> samples) {
   if (updates.rows != clients.size() || samples.size() != clients.size()) {
     return Status::InvalidArgument("round " + std::to_string(round) + ": " + std::to_string(updates.rows) +
                                    " updates for " + std::to_string(clients.size()) + " clients");
@@ -88,8 +89,9 @@ Result<RoundAggregate> RobustStrategy::Aggregate(size_t round, const MatrixView&
     return enough.WithContext("round " + std::to_string(round) + ": " + std::to_string(view.rows) +
                               " valid updates");
   }
-  auto agg = aggregator_->Aggregate(view, options_.f,
-                                    {.backend = options_.backend, .seed = options_.seed ^ (round * 0xD1B54A32D192ED03ULL)});
+  auto agg = aggregator_->Aggregate(
+      view, options_.f,
+      {.backend = options_.backend, .seed = options_.seed ^ (round * 0xD1B54A32D192ED03ULL)});
   if (!agg.ok()) return agg.status().WithContext("round " + std::to_string(round));
   out.step = std::move(*agg);
   if (options_.server_lr != 1.0) {

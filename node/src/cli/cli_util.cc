@@ -76,7 +76,8 @@ void Progress::Draw(bool final_draw) {
     if (done_ > 0 && done_ < total_ && !final_draw) {
       const double eta = secs * static_cast<double>(total_ - done_) / static_cast<double>(done_);
       char buf[48];
-      std::snprintf(buf, sizeof buf, ", ETA %dm%02ds", static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+      std::snprintf(buf, sizeof buf, ", ETA %dm%02ds", static_cast<int>(eta) / 60,
+                    static_cast<int>(eta) % 60);
       rate += buf;
     }
   }

@@ -42,11 +42,12 @@ class ConsoleObserver final : public ailink::sim::SimulationObserver {
       std::printf("== AI-LINK simulation: %s (%zu parameters) on %s (%zu train / %zu test examples)\n",
                   s.model_spec.c_str(), s.num_parameters, config_.dataset.c_str(), s.train_examples,
                   s.test_examples);
-      std::printf("   %zu clients, %zu Byzantine (%s), partition %s, %zu rounds, %zu local step(s) of batch %zu, "
-                  "lr %g, momentum %g, %zu thread(s) on %s\n",
-                  config_.clients, config_.byzantine, config_.attack.c_str(), config_.partition.c_str(),
-                  config_.rounds, config_.local_epochs ? config_.local_epochs : config_.local_steps, config_.batch,
-                  config_.lr, config_.momentum, s.threads, s.device.c_str());
+      std::printf(
+          "   %zu clients, %zu Byzantine (%s), partition %s, %zu rounds, %zu local step(s) of batch %zu, "
+          "lr %g, momentum %g, %zu thread(s) on %s\n",
+          config_.clients, config_.byzantine, config_.attack.c_str(), config_.partition.c_str(),
+          config_.rounds, config_.local_epochs ? config_.local_epochs : config_.local_steps, config_.batch,
+          config_.lr, config_.momentum, s.threads, s.device.c_str());
       std::fflush(stdout);
     }
     progress_ = std::make_unique<Progress>("training", total_rounds, "rounds");
@@ -58,9 +59,9 @@ class ConsoleObserver final : public ailink::sim::SimulationObserver {
     progress_->SetStatus("[" + r.rule + "] " + Percent(r.test_accuracy));
     if (quiet_) return;
     char line[512];
-    std::snprintf(line, sizeof line, "[%-*s] round %5zu  test accuracy %7s  loss %-9.4g%s%s", static_cast<int>(width_),
-                  r.rule.c_str(), r.round, Percent(r.test_accuracy).c_str(), r.test_loss,
-                  r.rejected ? ("  rejected " + std::to_string(r.rejected)).c_str() : "",
+    std::snprintf(line, sizeof line, "[%-*s] round %5zu  test accuracy %7s  loss %-9.4g%s%s",
+                  static_cast<int>(width_), r.rule.c_str(), r.round, Percent(r.test_accuracy).c_str(),
+                  r.test_loss, r.rejected ? ("  rejected " + std::to_string(r.rejected)).c_str() : "",
                   r.diverged ? "  (diverged)" : "");
     progress_->Print(line);
   }
@@ -132,10 +133,12 @@ Status RunSimulate(SimulateOptions& o) {
     if (r.rounds_lost) notes += ", " + std::to_string(r.rounds_lost) + " rounds lost";
     if (r.updates_rejected) notes += ", " + std::to_string(r.updates_rejected) + " updates rejected";
     std::printf("   %-*s %8s  (best %s, %.1f s%s)\n", static_cast<int>(width), r.rule.c_str(),
-                Percent(r.final_accuracy).c_str(), Percent(r.best_accuracy).c_str(), r.seconds, notes.c_str());
+                Percent(r.final_accuracy).c_str(), Percent(r.best_accuracy).c_str(), r.seconds,
+                notes.c_str());
   }
   if (!config.out.empty()) {
-    std::printf("   outputs: %s/evaluations.csv, summary.json, accuracy.png, model-<i>.cessflt\n", config.out.c_str());
+    std::printf("   outputs: %s/evaluations.csv, summary.json, accuracy.png, model-<i>.cessflt\n",
+                config.out.c_str());
   }
   return Status::Ok();
 #endif
@@ -161,8 +164,10 @@ void AddSimulate(CLI::App* fl) {
   auto d = [](const auto& v) { return " (default " + std::string(nlohmann::json(v).dump()) + ")"; };
   Flag(cmd, *o, "--dataset", &SimulationConfig::dataset,
        "fashion-mnist | fashion-mnist:<dir> | idx:<4 paths> | csv:<train>,<test>" + d(defaults.dataset));
-  Flag(cmd, *o, "--train-subset", &SimulationConfig::train_subset, "Use the first N training examples (0 = all)");
-  Flag(cmd, *o, "--test-subset", &SimulationConfig::test_subset, "Evaluate on the first N test examples (0 = all)");
+  Flag(cmd, *o, "--train-subset", &SimulationConfig::train_subset,
+       "Use the first N training examples (0 = all)");
+  Flag(cmd, *o, "--test-subset", &SimulationConfig::test_subset,
+       "Evaluate on the first N test examples (0 = all)");
   Flag(cmd, *o, "--partition", &SimulationConfig::partition,
        "iid | dirichlet:<alpha> | gamma:<similarity> | shards[:<per client>]" + d(defaults.partition));
   Flag(cmd, *o, "--model", &SimulationConfig::model,
@@ -172,26 +177,35 @@ void AddSimulate(CLI::App* fl) {
        "Byzantine clients (the last f) and the rules' budget f" + d(defaults.byzantine));
   Flag(cmd, *o, "--attack", &SimulationConfig::attack,
        "none | signflip | labelflip | gaussian[:sigma=S] | alie[:z=Z] | ipm[:eps=E] | mimic[:idx=I] | inf | "
-       "minmax[:dev=unit|std]" + d(defaults.attack));
-  cmd->add_option("--rule,--rules", o->rules_text,
-                  "Aggregation rule(s), comma-separated, run side by side, e.g. mean,nnm|cwtm,clip:2.0|nnm|cwtm "
-                  "(default mean,nnm|cwtm)");
+       "minmax[:dev=unit|std]" +
+           d(defaults.attack));
+  cmd->add_option(
+      "--rule,--rules", o->rules_text,
+      "Aggregation rule(s), comma-separated, run side by side, e.g. mean,nnm|cwtm,clip:2.0|nnm|cwtm "
+      "(default mean,nnm|cwtm)");
   Flag(cmd, *o, "--rounds", &SimulationConfig::rounds, "Rounds" + d(defaults.rounds));
-  Flag(cmd, *o, "--clients-per-round", &SimulationConfig::clients_per_round, "Participants per round (0 = all)");
-  Flag(cmd, *o, "--local-steps", &SimulationConfig::local_steps, "Local mini-batches per round" + d(defaults.local_steps));
-  Flag(cmd, *o, "--local-epochs", &SimulationConfig::local_epochs, "Local epochs per round (overrides --local-steps)");
+  Flag(cmd, *o, "--clients-per-round", &SimulationConfig::clients_per_round,
+       "Participants per round (0 = all)");
+  Flag(cmd, *o, "--local-steps", &SimulationConfig::local_steps,
+       "Local mini-batches per round" + d(defaults.local_steps));
+  Flag(cmd, *o, "--local-epochs", &SimulationConfig::local_epochs,
+       "Local epochs per round (overrides --local-steps)");
   Flag(cmd, *o, "--lr", &SimulationConfig::lr, "Client learning rate" + d(defaults.lr));
   Flag(cmd, *o, "--momentum", &SimulationConfig::momentum, "Client SGD momentum" + d(defaults.momentum));
-  Flag(cmd, *o, "--weight-decay", &SimulationConfig::weight_decay, "Client weight decay" + d(defaults.weight_decay));
+  Flag(cmd, *o, "--weight-decay", &SimulationConfig::weight_decay,
+       "Client weight decay" + d(defaults.weight_decay));
   Flag(cmd, *o, "--persistent-momentum", &SimulationConfig::persistent_momentum,
        "Keep client momentum across rounds (true|false)" + d(defaults.persistent_momentum));
   Flag(cmd, *o, "--batch", &SimulationConfig::batch, "Batch size" + d(defaults.batch));
-  Flag(cmd, *o, "--eval-every", &SimulationConfig::eval_every, "Evaluate every N rounds" + d(defaults.eval_every));
+  Flag(cmd, *o, "--eval-every", &SimulationConfig::eval_every,
+       "Evaluate every N rounds" + d(defaults.eval_every));
   Flag(cmd, *o, "--seed", &SimulationConfig::seed, "Seed of every random choice" + d(defaults.seed));
   Flag(cmd, *o, "--device", &SimulationConfig::device, "cpu | cuda | cuda:<i> | auto" + d(defaults.device));
   Flag(cmd, *o, "--threads", &SimulationConfig::threads, "Training threads (0 = one per core)");
-  Flag(cmd, *o, "--backend", &SimulationConfig::backend, "Aggregation backend auto|ref|cpu|cuda" + d(defaults.backend));
-  Flag(cmd, *o, "--max-update-norm", &SimulationConfig::max_update_norm, "Reject updates with a larger L2 norm (0 = off)");
+  Flag(cmd, *o, "--backend", &SimulationConfig::backend,
+       "Aggregation backend auto|ref|cpu|cuda" + d(defaults.backend));
+  Flag(cmd, *o, "--max-update-norm", &SimulationConfig::max_update_norm,
+       "Reject updates with a larger L2 norm (0 = off)");
   Flag(cmd, *o, "--server-lr", &SimulationConfig::server_lr, "Server learning rate" + d(defaults.server_lr));
   Flag(cmd, *o, "--out", &SimulationConfig::out, "Directory for evaluations.csv, summary.json, accuracy.png");
   cmd->add_flag("--json", o->json, "Print the summary as JSON at the end (no per-evaluation lines)");
@@ -210,10 +224,12 @@ struct AggregateOptions {
 
 void AddAggregate(CLI::App* fl) {
   auto o = std::make_shared<AggregateOptions>();
-  auto* cmd = fl->add_subcommand("aggregate",
-                                 "Apply an aggregation rule to an n×d float32 .npy matrix of updates and write the "
-                                 "d-vector as float32 .npy");
-  cmd->add_option("--rule", o->rule, "Rule spec, e.g. cwtm, krum, clip:2.0|nnm|cwtm, gm:nu=0.1,iters=3")->required();
+  auto* cmd =
+      fl->add_subcommand("aggregate",
+                         "Apply an aggregation rule to an n×d float32 .npy matrix of updates and write the "
+                         "d-vector as float32 .npy");
+  cmd->add_option("--rule", o->rule, "Rule spec, e.g. cwtm, krum, clip:2.0|nnm|cwtm, gm:nu=0.1,iters=3")
+      ->required();
   cmd->add_option("--f", o->f, "Byzantine budget f")->required();
   cmd->add_option("--in", o->in, "Input .npy (n×d float32)")->required();
   cmd->add_option("--out", o->out, "Output .npy (d float32)")->required();

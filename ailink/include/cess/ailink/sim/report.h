@@ -2,9 +2,8 @@
 // accuracy against rounds (one line per rule). Torch-free.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "cess/ailink/sim/simulation.h"
 #include "cess/core/status.h"

@@ -16,8 +16,8 @@
 //      the event log) and aggregates the rest; the global model moves by the result;
 //   5. on evaluation rounds the global model is evaluated on the test set.
 // A round whose aggregation fails (e.g. too few valid updates) is lost, logged, and the job goes
-// on; a global model that becomes non-finite stops that rule's run ("diverged"), and its last
-// evaluation is carried to the remaining evaluation rounds so that curves stay comparable.
+// on; a global model that becomes non-finite (parameters or test loss) stops that rule's run ("diverged"),
+// and its last evaluation is carried to the remaining evaluation rounds so that curves stay comparable.
 #pragma once
 
 #include <cstddef>
@@ -34,28 +34,28 @@ namespace cess::ailink::sim {
 // One evaluation of one rule's global model.
 struct EvaluationRecord {
   size_t rule_index = 0;
-  std::string rule;           // the rule spec as given
-  size_t round = 0;           // after this round (0 = the initial model)
-  double test_accuracy = 0;   // in [0, 1]
+  std::string rule;          // the rule spec as given
+  size_t round = 0;          // after this round (0 = the initial model)
+  double test_accuracy = 0;  // in [0, 1]
   double test_loss = 0;
-  double train_loss = 0;      // mean local training loss of the honest clients in this round
-  double elapsed_s = 0;       // since this rule's run started
-  size_t rejected = 0;        // updates rejected in this round
-  bool diverged = false;      // carried from the divergence point
+  double train_loss = 0;  // mean local training loss of the honest clients in this round
+  double elapsed_s = 0;   // since this rule's run started
+  size_t rejected = 0;    // updates rejected in this round
+  bool diverged = false;  // carried from the divergence point
 };
 
 struct RuleReport {
-  std::string rule;           // as given
-  std::string description;    // canonical spec and f
+  std::string rule;         // as given
+  std::string description;  // canonical spec and f
   std::vector<EvaluationRecord> evaluations;
   double final_accuracy = 0;
   double best_accuracy = 0;
-  size_t rounds_completed = 0;     // rounds whose aggregate was applied
-  size_t rounds_lost = 0;          // rounds whose aggregation failed
+  size_t rounds_completed = 0;  // rounds whose aggregate was applied
+  size_t rounds_lost = 0;       // rounds whose aggregation failed
   size_t updates_rejected = 0;
   bool diverged = false;
   double seconds = 0;
-  std::vector<std::string> events; // "round 12: client 11 rejected: value at coordinate 0 is inf"
+  std::vector<std::string> events;  // "round 12: client 11 rejected: value at coordinate 0 is inf"
   model::FlatModel final_model;     // the global model at the end
 };
 
@@ -101,6 +101,7 @@ class SimulationObserver {
 // Runs the job. Errors: those of config.Validate(); of loading the dataset, partitioning it and
 // building the model (each prefixed with the step); Unavailable for a device that is not there;
 // Internal when training fails. Rounds lost to aggregation errors are not errors (see above).
-Result<SimulationReport> RunSimulation(const SimulationConfig& config, SimulationObserver* observer = nullptr);
+Result<SimulationReport> RunSimulation(const SimulationConfig& config,
+                                       SimulationObserver* observer = nullptr);
 
 }  // namespace cess::ailink::sim

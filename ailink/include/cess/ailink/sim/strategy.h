@@ -53,7 +53,8 @@ class Strategy {
   // with a reason, never aggregated and never fatal; the error cases are: InvalidArgument when
   // shapes disagree or too few valid rows remain for the rule (the round is then lost, the
   // message saying why), Unavailable when the backend cannot run.
-  virtual Result<RoundAggregate> Aggregate(size_t round, const MatrixView& updates, std::span<const size_t> clients,
+  virtual Result<RoundAggregate> Aggregate(size_t round, const MatrixView& updates,
+                                           std::span<const size_t> clients,
                                            std::span<const size_t> samples) = 0;
 
   // Whether to evaluate the global model after round `round` of `total_rounds`.
