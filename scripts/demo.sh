@@ -15,6 +15,6 @@ OUT=${DEMO_OUT:-demo-out}
   --dataset fashion-mnist --partition dirichlet:0.5 --model cnn-small \
   --clients 12 --byzantine 2 --attack gaussian:sigma=100 \
   --rule mean,nnm\|cwtm \
-  --rounds ${DEMO_ROUNDS:-200} --local-steps 1 --batch 32 --lr 0.05 --momentum 0.9 \
+  --rounds ${DEMO_ROUNDS:-300} --local-steps 1 --batch 32 --lr 0.05 --momentum 0.9 \
   --eval-every 20 --seed 1 --out "$OUT"
 echo "plot: $OUT/accuracy.png   (make demo-kernels runs the erasure-coding and hashing demo)"

@@ -105,8 +105,9 @@ Status WriteSimulationOutputs(const SimulationReport& report, const std::string&
   }
   const SimulationConfig& c = report.config;
   chart::ChartOptions options;
-  options.title = "Test accuracy: " + c.model + ", n=" + std::to_string(c.clients) +
-                  ", f=" + std::to_string(c.byzantine) + ", " + c.partition + ", attack " + c.attack;
+  // Short enough for the chart's 2x title font; the y label says what is plotted.
+  options.title = c.model + "  n=" + std::to_string(c.clients) + " f=" + std::to_string(c.byzantine) + "  " +
+                  c.partition + "  " + c.attack;
   options.x_label = "round";
   options.y_label = "test accuracy (%)";
   options.y_min = 0.0;

@@ -2,6 +2,7 @@
 // rule over an n×d .npy matrix).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -27,6 +28,13 @@ using ailink::sim::SimulationConfig;
 std::string Percent(double fraction) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * fraction);
+  return buf;
+}
+
+std::string Loss(double loss) {
+  if (!std::isfinite(loss)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", loss);
   return buf;
 }
 
@@ -59,7 +67,7 @@ class ConsoleObserver final : public ailink::sim::SimulationObserver {
     progress_->SetStatus("[" + r.rule + "] " + Percent(r.test_accuracy));
     if (quiet_) return;
     char line[512];
-    std::snprintf(line, sizeof line, "[%-*s] round %5zu  test accuracy %7s  loss %-9.4g%s%s",
+    std::snprintf(line, sizeof line, "[%-*s] round %5zu  test accuracy %7s  loss %-9s%s%s",
                   static_cast<int>(width_), r.rule.c_str(), r.round, Percent(r.test_accuracy).c_str(),
                   r.test_loss, r.rejected ? ("  rejected " + std::to_string(r.rejected)).c_str() : "",
                   r.diverged ? "  (diverged)" : "");
