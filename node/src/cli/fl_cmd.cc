@@ -69,7 +69,7 @@ class ConsoleObserver final : public ailink::sim::SimulationObserver {
     char line[512];
     std::snprintf(line, sizeof line, "[%-*s] round %5zu  test accuracy %7s  loss %-9s%s%s",
                   static_cast<int>(width_), r.rule.c_str(), r.round, Percent(r.test_accuracy).c_str(),
-                  r.test_loss, r.rejected ? ("  rejected " + std::to_string(r.rejected)).c_str() : "",
+                  Loss(r.test_loss).c_str(), r.rejected ? ("  rejected " + std::to_string(r.rejected)).c_str() : "",
                   r.diverged ? "  (diverged)" : "");
     progress_->Print(line);
   }
