@@ -46,6 +46,8 @@ class Model {
   // Logits N×classes for a batch N×<example_shape> on the model's device. In training mode the
   // built-in models draw dropout masks from `dropout_generator` when given (deterministic
   // training), from the default generator otherwise; TorchScript models always use their own.
+  // A generator on another device than the batch (a CPU generator with a CUDA model) draws the
+  // masks on its own device; they are copied over.
   virtual torch::Tensor Forward(const torch::Tensor& batch, at::Generator* dropout_generator = nullptr) = 0;
 
   // The trainable parameters in a fixed order (the flat layout), aliasing the model's storage:
@@ -75,23 +77,32 @@ class Model {
   // Overwrites the parameters from `flat`. Errors: InvalidArgument when the size differs (the
   // model is left unchanged).
   Status SetFlat(std::span<const float> flat);
-  // The parameters in the flat model format (arch = spec() plus the input spec).
+  // The parameters in the flat model format: arch = spec() plus the input spec, e.g.
+  // "cnn-small:in=1x28x28,classes=10" or "mlp:256:in=784,classes=10"; names, shapes and values in
+  // the flat layout.
   FlatModel ToFlatModel();
 };
 
 // Builds a model from a spec (see the top of this file) with weights initialized from `seed`
-// (the same seed gives the same weights). Errors: InvalidArgument for an unknown architecture
-// (listing the known ones), a bad parameter, or an input shape the architecture cannot take
-// (e.g. a CNN on a 1-D example, an image smaller than its kernels); those of LoadTorchScript.
+// (the same seed gives the same weights; built-ins draw every weight and bias from
+// U(−1/√fan_in, 1/√fan_in), LibTorch's default, with a generator of their own, so concurrent
+// calls do not disturb each other). spec() of the result is canonical ("mlp" → "mlp:256").
+// The model is on the CPU, in training mode; `seed` is unused for TorchScript. Errors:
+// InvalidArgument for an unknown architecture (listing the known ones), a bad parameter, or an
+// input shape the architecture cannot take (e.g. a CNN on a 1-D example, an image smaller than its
+// kernels); those of LoadTorchScript.
 Result<std::unique_ptr<Model>> CreateModel(std::string_view spec, const InputSpec& input, uint64_t seed);
 
-// Loads a TorchScript file. Errors: NotFound for a missing file; InvalidArgument when it is not
-// a TorchScript archive, has no trainable parameters, or its forward fails on a zero batch of
-// the input shape or does not produce N×classes.
+// Loads a TorchScript file (onto the CPU, in training mode). Errors: NotFound for a missing file;
+// InvalidArgument when it is not a TorchScript archive, has no trainable parameters, or its
+// forward (run in evaluation mode on two all-zero examples of the input shape) fails or does not
+// produce 2×classes.
 Result<std::unique_ptr<Model>> LoadTorchScript(const std::string& path, const InputSpec& input);
 
 // Loads parameters saved by SavePt (built-in spec) or a TorchScript file ("torchscript:<path>"
-// specs load the file itself). Errors: NotFound / InvalidArgument when the file does not match.
+// specs load the file at `path`, which becomes the spec's path), onto the CPU in training mode.
+// Errors: NotFound for a missing file; InvalidArgument for an unknown spec or when the file is not
+// an archive of that architecture on that input (tensor names or shapes differ).
 Result<std::unique_ptr<Model>> LoadModel(std::string_view spec, const InputSpec& input, const std::string& path);
 
 // Parses "cpu", "cuda", "cuda:<index>" or "auto" (cuda:0 when a CUDA device is present, cpu

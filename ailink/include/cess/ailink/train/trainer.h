@@ -28,8 +28,9 @@ struct TensorData {
 };
 
 // Copies `dataset` (or the examples at `indices`, in that order, when non-empty) to `device`.
-// Errors: InvalidArgument when the dataset is invalid or an index is out of range; Unavailable
-// when the device cannot be used.
+// Errors: InvalidArgument when the dataset is invalid (its shape, class count or feature count;
+// labels and finiteness are checked on the examples copied) or an index is out of range;
+// Unavailable when the device cannot be used.
 Result<TensorData> ToTensors(const data::Dataset& dataset, const torch::Device& device,
                              std::span<const size_t> indices = {});
 
@@ -55,6 +56,12 @@ struct LocalTrainOptions {
   bool persistent_momentum = true;
   // Train on flipped labels y' = C−1−y (a label-flipping Byzantine client).
   bool flip_labels = false;
+  // Flush subnormal floats to zero (x86 FTZ/DAZ on the training thread, for the duration of
+  // Train). Once a model grows confident, softmax gradients underflow into subnormals, which
+  // make the BLAS kernels several times slower; flushing changes only results that would be
+  // subnormal (below 1.2e-38 in magnitude).
+  // Off by default: the same arithmetic as torch.optim.SGD.
+  bool flush_denormals = false;
 };
 
 // What a client keeps between rounds: its momentum buffers, its position in its shuffled data
@@ -63,6 +70,12 @@ struct LocalTrainOptions {
 class ClientState {
  public:
   explicit ClientState(uint64_t seed);
+  // Copies are deep (generator state, momentum buffers, permutation and position), so a copy
+  // continues exactly as the original would, independently of it.
+  ClientState(const ClientState& other);
+  ClientState& operator=(const ClientState& other);
+  ClientState(ClientState&&) noexcept = default;
+  ClientState& operator=(ClientState&&) noexcept = default;
   uint64_t seed() const { return seed_; }
 
  private:
@@ -88,9 +101,15 @@ class LocalTrainer {
   const LocalTrainOptions& options() const { return options_; }
 
   // Trains `model` in place from its current parameters on `data` (on the model's device) and
-  // returns the update. Errors: InvalidArgument for empty data, batch_size 0, no steps, a label
-  // outside the model's classes or data on another device; Internal with torch's message when a
-  // torch call throws (nothing escapes as an exception).
+  // returns the update; the model is left in training mode with no gradients. Each step takes the
+  // next batch_size positions of the client's permutation (the last batch of an epoch may be
+  // smaller; then a new permutation is drawn from the client's generator), which also draws the
+  // dropout masks. Errors: InvalidArgument for empty data, batch_size 0, no steps, bad SGD options
+  // (negative lr, momentum or weight decay; nesterov without momentum or with dampening), data not
+  // shaped N×<example_shape> float32 / N int64, a label outside the model's classes, data on
+  // another device, or momentum buffers in `state` that belong to another model; Internal with
+  // torch's message when a torch call throws (nothing escapes as an exception). Thread safety:
+  // const; concurrent calls need distinct models and states.
   Result<LocalUpdate> Train(model::Model& model, const TensorData& data, ClientState& state) const;
 
  private:
@@ -103,13 +122,15 @@ struct Evaluation {
   size_t samples = 0;
 };
 
-// Evaluates `model` (in evaluation mode, no gradients) on `data` in batches. Errors:
-// InvalidArgument for empty data or batch_size 0; Internal with torch's message on a torch error.
+// Evaluates `model` (in evaluation mode, no gradients; it is left in evaluation mode) on `data` in
+// batches. Errors: InvalidArgument for empty data, batch_size 0, or data that does not fit the
+// model (as for Train); Internal with torch's message on a torch error.
 Result<Evaluation> Evaluate(model::Model& model, const TensorData& data, size_t batch_size = 1000);
 
 // Makes LibTorch and the BLAS under it run single-threaded in the calling process, so that W
 // clients trained on W threads do not oversubscribe the cores (OpenBLAS's own thread count is
-// set through openblas_set_num_threads when that symbol exists). Call once before training.
+// set through openblas_set_num_threads when that symbol exists; the inter-op pool is set to one
+// thread when it has not started yet). Process-wide; call before training. Idempotent.
 void UseSingleThreadedKernels();
 
 }  // namespace cess::ailink::train
