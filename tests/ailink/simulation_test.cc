@@ -237,10 +237,15 @@ TEST(Simulation, WritesCsvJsonPngAndModels) {
   REQUIRE_DATA();
   SimulationConfig c = Small();
   c.rules = {"mean", "gm:nu=0.1,iters=3"};
-  auto report = RunSimulation(c);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
   const std::string dir =
       (std::filesystem::temp_directory_path() / ("cess_sim_out_" + std::to_string(::getpid()))).string();
+  c.out = dir;
+  auto report = RunSimulation(c);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // The .pt file reloads to the final model.
+  auto pt = model::LoadModel(c.model, {{1, 28, 28}, 10}, dir + "/model-1.pt");
+  ASSERT_TRUE(pt.ok()) << pt.status().ToString();
+  EXPECT_EQ((*pt)->GetFlat(), report->rules[1].final_model.values);
   ASSERT_TRUE(WriteSimulationOutputs(*report, dir).ok());
 
   std::ifstream csv(dir + "/evaluations.csv");

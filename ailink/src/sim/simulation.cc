@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -336,6 +337,14 @@ Result<RuleReport> RunRule(const SimulationConfig& config, Setup& s, size_t rule
   // The final global model in the flat format.
   if (Status set = s.replicas[0]->SetFlat(global); !set.ok()) return set;
   rr.final_model = s.replicas[0]->ToFlatModel();
+  if (!config.out.empty()) {
+    // The same model as a LibTorch .pt file (the flat copy is written with the reports).
+    std::error_code ec;
+    std::filesystem::create_directories(config.out, ec);
+    if (ec) return Status::IoError("create directory " + config.out + ": " + ec.message());
+    const std::string pt = config.out + "/model-" + std::to_string(rule_index) + ".pt";
+    if (Status saved = s.replicas[0]->SavePt(pt); !saved.ok()) return saved.WithContext("save " + pt);
+  }
   rr.seconds = SecondsSince(t0);
   return rr;
 }

@@ -69,7 +69,8 @@ class ConsoleObserver final : public ailink::sim::SimulationObserver {
     char line[512];
     std::snprintf(line, sizeof line, "[%-*s] round %5zu  test accuracy %7s  loss %-9s%s%s",
                   static_cast<int>(width_), r.rule.c_str(), r.round, Percent(r.test_accuracy).c_str(),
-                  Loss(r.test_loss).c_str(), r.rejected ? ("  rejected " + std::to_string(r.rejected)).c_str() : "",
+                  Loss(r.test_loss).c_str(),
+                  r.rejected ? ("  rejected " + std::to_string(r.rejected)).c_str() : "",
                   r.diverged ? "  (diverged)" : "");
     progress_->Print(line);
   }
@@ -145,7 +146,7 @@ Status RunSimulate(SimulateOptions& o) {
                 notes.c_str());
   }
   if (!config.out.empty()) {
-    std::printf("   outputs: %s/evaluations.csv, summary.json, accuracy.png, model-<i>.cessflt\n",
+    std::printf("   outputs: %s/evaluations.csv, summary.json, accuracy.png, model-<i>.{pt,cessflt}\n",
                 config.out.c_str());
   }
   return Status::Ok();

@@ -98,9 +98,11 @@ class SimulationObserver {
   virtual void OnEvent(size_t rule_index, const std::string& message) {}
 };
 
-// Runs the job. Errors: those of config.Validate(); of loading the dataset, partitioning it and
-// building the model (each prefixed with the step); Unavailable for a device that is not there;
-// Internal when training fails. Rounds lost to aggregation errors are not errors (see above).
+// Runs the job. When config.out is set, each rule's final model is also saved there as
+// model-<i>.pt (LibTorch); WriteSimulationOutputs writes the rest. Errors: those of config.Validate(); of
+// loading the dataset, partitioning it and building the model (each prefixed with the step); Unavailable for
+// a device that is not there; Internal when training fails. Rounds lost to aggregation errors are not errors
+// (see above).
 Result<SimulationReport> RunSimulation(const SimulationConfig& config,
                                        SimulationObserver* observer = nullptr);
 
