@@ -11,10 +11,15 @@
 //            middle values averaged)
 //   trimmed  per coordinate: strided gather + full std::sort, sum of the middle n-2f in double
 //   krum     per pair: a direct loop sum (x_i - x_j)^2 in double, then Krum scores
-// f = n/10. Prints one markdown row per (n, d, method): median and min seconds over the reps.
+// f = n/10. Prints one markdown row per (n, d, method): median and min wall seconds over the
+// reps, and the median process CPU seconds divided by the thread count ("cpu/thr"). On a shared
+// machine where other work takes cores, cpu/thr is a lower bound on the wall time the run would
+// have had with its cores to itself (equal when the threads never wait and run as fast side by
+// side as alone; on SMT siblings or under a lower all-core clock they do not).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -44,10 +49,10 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
-double Seconds(const std::function<void()>& fn) {
-  const auto t0 = std::chrono::steady_clock::now();
-  fn();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 // Runs fn(begin, end) over [0, total) split evenly across `threads` threads.
@@ -113,13 +118,21 @@ size_t NaiveKrum(const float* x, size_t n, size_t d, size_t f, int threads) {
 struct Timing {
   double median;
   double min;
+  double cpu_median;  // process CPU seconds, median over the reps
 };
 
 Timing Time(int reps, const std::function<void()>& fn) {
-  std::vector<double> t;
-  for (int r = 0; r < reps; ++r) t.push_back(Seconds(fn));
+  std::vector<double> t, cpu;
+  for (int r = 0; r < reps; ++r) {
+    const double c0 = ProcessCpuSeconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    cpu.push_back(ProcessCpuSeconds() - c0);
+  }
   std::sort(t.begin(), t.end());
-  return {t[t.size() / 2], t.front()};
+  std::sort(cpu.begin(), cpu.end());
+  return {t[t.size() / 2], t.front(), cpu[cpu.size() / 2]};
 }
 
 }  // namespace
@@ -158,9 +171,11 @@ int main(int argc, char** argv) {
   }
   agg::SetCpuThreads(threads);
   const int nthreads = agg::CpuThreads();
-  std::printf("# threads=%d cpu_variant=%s backend=%s reps=%d (f = n/10; seconds: median of reps, min)\n", nthreads,
-              agg::CpuVariants().front().c_str(), backend_name.c_str(), reps);
-  std::printf("| n | d | method | median s | min s |\n|---|---|---|---|---|\n");
+  std::printf(
+      "# threads=%d cpu_variant=%s backend=%s reps=%d (f = n/10; wall seconds: median of reps, min; cpu/thr: "
+      "median process CPU seconds / threads)\n",
+      nthreads, agg::CpuVariants().front().c_str(), backend_name.c_str(), reps);
+  std::printf("| n | d | method | median s | min s | cpu/thr s |\n|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   for (const std::string& n_text : SplitList(ns)) {
     for (const std::string& d_text : SplitList(ds)) {
@@ -189,7 +204,8 @@ int main(int argc, char** argv) {
             std::exit(1);
           }
         });
-        std::printf("| %zu | %g | %s | %.4f | %.4f |\n", n, static_cast<double>(d), rule.c_str(), t.median, t.min);
+        std::printf("| %zu | %g | %s | %.4f | %.4f | %.4f |\n", n, static_cast<double>(d), rule.c_str(), t.median, t.min,
+                    t.cpu_median / nthreads);
         std::fflush(stdout);
       }
       if (gb > naive_max_gb) continue;
@@ -207,8 +223,8 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "unknown naive method %s\n", method.c_str());
           return 2;
         }
-        std::printf("| %zu | %g | naive %s | %.4f | %.4f |\n", n, static_cast<double>(d), method.c_str(), t.median,
-                    t.min);
+        std::printf("| %zu | %g | naive %s | %.4f | %.4f | %.4f |\n", n, static_cast<double>(d), method.c_str(),
+                    t.median, t.min, t.cpu_median / nthreads);
         std::fflush(stdout);
       }
     }
