@@ -2,5 +2,6 @@
 #define CESS_SIMD_NS avx512
 #define CESS_SIMD_NAME "avx512"
 #define CESS_SIMD_VEC_BYTES 64
-#define CESS_SIMD_GRAM_BLOCK 4
+// 5×5 blocks: 25 accumulators + 5 row vectors + 1 column vector fit the 32 zmm registers.
+#define CESS_SIMD_GRAM_BLOCK 5
 #include "aggregate/simd_impl.inc"
