@@ -321,6 +321,14 @@ if want gpu; then
       echo "== aggregate primitives on the GPU, n=100, d=$gd"
       echo "\$ ${kcmd[*]}" > "$OUT/aggregate_kernel_cuda.txt"
       run_logged "$OUT/aggregate_kernel_cuda.txt" '.' "${kcmd[@]}"
+      # The cuBLAS anchor for Krum/NNM: X*X^T of the same shape.
+      GEMM_BIN="$BUILD_DIR/bench/kernels/cess_gemm_anchor_bench"
+      if [[ -x $GEMM_BIN ]]; then
+        echo
+        echo "== cuBLAS GEMM anchor, n=100, d=$gd"
+        echo "\$ $GEMM_BIN --n 100 --d $gd --reps 5" > "$OUT/gemm_anchor.txt"
+        run_logged "$OUT/gemm_anchor.txt" '.' "$GEMM_BIN" --n 100 --d "$gd" --reps 5
+      fi
     fi
   fi
 fi
