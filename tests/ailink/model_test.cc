@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "cess/ailink/train/trainer.h"
+
 namespace cess::ailink::model {
 namespace {
 
@@ -325,6 +327,23 @@ TEST(TorchScriptModel, LoadTrainSaveClone) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ((*loaded)->GetFlat(), values);
   EXPECT_EQ((*loaded)->spec(), "torchscript:" + saved);
+
+  // A clone trains: local SGD moves its parameters (the simulation trains replicas made by Clone).
+  auto replica = m.Clone();
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  cess::ailink::train::TensorData data{torch::randn({64, 1, 4, 4}), torch::randint(0, 3, {64}, torch::kLong),
+                                       3};
+  cess::ailink::train::LocalTrainOptions topt;
+  topt.local_steps = 5;
+  topt.batch_size = 16;
+  cess::ailink::train::ClientState state(7);
+  const std::vector<float> start = (*replica)->GetFlat();
+  auto update = cess::ailink::train::LocalTrainer(topt).Train(**replica, data, state);
+  ASSERT_TRUE(update.ok()) << update.status();
+  double moved = 0;
+  for (float v : update->delta) moved += std::abs(v);
+  EXPECT_GT(moved, 1e-3);
+  EXPECT_NE((*replica)->GetFlat(), start);
 
   // Wrong classes or shape, not an archive, missing file.
   EXPECT_EQ(LoadTorchScript(path, {{1, 4, 4}, 10}).status().code(), StatusCode::kInvalidArgument);

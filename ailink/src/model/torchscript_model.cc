@@ -69,8 +69,14 @@ class TorchScriptModel final : public Model {
 
   Result<std::unique_ptr<Model>> Clone() const override {
     try {
+      // Through the serialized form, not Module::deepcopy(): deepcopy clones the parameters with
+      // autograd history, so the copy's parameters are not leaves and never receive gradients
+      // (a replica made that way does not train).
+      std::stringstream buffer;
+      module_.save(buffer);
       std::unique_ptr<TorchScriptModel> copy(new TorchScriptModel(*this));
-      copy->module_ = module_.deepcopy();
+      copy->module_ = torch::jit::load(buffer, device_);
+      copy->module_.train(module_.is_training());
       return std::unique_ptr<Model>(std::move(copy));
     } catch (const std::exception& e) {
       return TorchError("cloning " + spec_, e);
