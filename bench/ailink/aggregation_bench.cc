@@ -32,6 +32,7 @@
 #include "cess/ailink/robust/aggregator.h"
 #include "cess/ailink/robust/rules.h"
 #include "cess/kernels/aggregate.h"
+#include "bench_util.h"
 
 namespace agg = cess::kernels::aggregate;
 namespace robust = cess::ailink::robust;
@@ -39,15 +40,7 @@ using cess::kernels::Backend;
 
 namespace {
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
+using cess::bench::SplitList;
 
 double ProcessCpuSeconds() {
   timespec ts{};

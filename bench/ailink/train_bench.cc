@@ -30,21 +30,14 @@
 
 #include "cess/ailink/model/model.h"
 #include "cess/ailink/train/trainer.h"
+#include "bench_util.h"
 
 namespace model = cess::ailink::model;
 namespace train = cess::ailink::train;
 
 namespace {
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
+using cess::bench::SplitList;
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
