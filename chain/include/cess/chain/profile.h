@@ -1,0 +1,88 @@
+// Protocol profiles (DESIGN.md §3): every protocol constant in one struct, loaded from genesis, so
+// tests and the devnet run small while the `cess` profile stays faithful to the real network
+// (../shared/reference/cess-real-implementation.md). A profile is part of genesis and therefore
+// hashed: it has a canonical encoding.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cess/core/codec.h"
+#include "cess/core/result.h"
+
+namespace cess::chain {
+
+// Balances are u64 base units; 1 CESS = 10^6 base units (the real chain uses 10^18 in a u128; a
+// u64 of micro-CESS holds the whole 10-billion supply with room to spare).
+inline constexpr uint64_t kUnitsPerCess = 1'000'000;
+
+struct Profile {
+  std::string name;  // "cess" or "devnet" (or a custom name from a genesis file)
+
+  // Storage layout.
+  uint64_t segment_size = 0;   // bytes
+  uint64_t fragment_size = 0;  // bytes = segment_size / ec_data
+  uint32_t ec_data = 0;        // RS data shards (k)
+  uint32_t ec_parity = 0;      // RS parity shards (m)
+  uint32_t miners_per_file = 0;
+
+  // PoDR² audit.
+  uint32_t podr2_blocks_per_fragment = 0;
+  uint32_t podr2_challenged_blocks = 0;
+  uint32_t podr2_coefficient_bytes = 0;
+
+  // Time: slots, epochs, eras.
+  uint64_t slot_ms = 0;
+  uint64_t slots_per_epoch = 0;
+  uint64_t epochs_per_era = 0;
+
+  // Validators and R²S.
+  uint32_t validators_elected = 0;
+  uint64_t min_validator_stake = 0;  // smallest bonded stake that may be elected (base units)
+  // Election score = (w_credit·credit + w_stake·stake + w_vrf·vrf) / (sum of weights), each score on
+  // 0..score_scale. CESS: 5/3/2 over 10, scale 1000.
+  uint32_t weight_credit = 0;
+  uint32_t weight_stake = 0;
+  uint32_t weight_vrf = 0;
+  uint32_t score_scale = 0;
+  // Credit smoothing over the last eras, newest first, in percent (CESS: 50/20/15/10/5).
+  std::array<uint32_t, 5> credit_window_percent{};
+
+  // Balances and staking.
+  uint64_t existential_deposit = 0;  // base units
+  uint64_t bonding_duration_eras = 0;
+
+  // PoIS idle-space expander graph.
+  uint32_t pois_layers = 0;
+  uint64_t pois_nodes = 0;
+  uint32_t pois_degree = 0;
+
+  // The real network's constants.
+  static Profile Cess();
+  // The small profile tests and the devnet use (default).
+  static Profile Devnet();
+  // "cess" or "devnet". Errors: InvalidArgument naming the known profiles.
+  static Result<Profile> ByName(std::string_view name);
+
+  uint64_t slots_per_era() const { return slots_per_epoch * epochs_per_era; }
+  // Votes needed for finality among `voters` equal voters: n − ⌊(n−1)/3⌋ (8 of 11, 3 of 4).
+  // REQUIRES: voters >= 1.
+  static uint32_t FinalityThreshold(uint32_t voters) { return voters - (voters - 1) / 3; }
+
+  // OK when every constant is usable: non-zero sizes and counts, fragment_size·ec_data ==
+  // segment_size, miners_per_file >= ec_data + ec_parity, challenged blocks <= blocks per
+  // fragment, weights not all zero, credit window summing to 100. Errors: InvalidArgument naming
+  // the field.
+  Status Validate() const;
+
+  // Canonical encoding (fields in declared order) and decoding (Corruption on bad bytes; the
+  // decoded profile is not validated — call Validate()).
+  void Encode(codec::Writer& w) const;
+  static Result<Profile> Decode(codec::Reader& r);
+
+  bool operator==(const Profile&) const = default;
+};
+
+}  // namespace cess::chain

@@ -1,0 +1,3 @@
+# chain/runtime sources
+target_sources(cess_chain PRIVATE
+)

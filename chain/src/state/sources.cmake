@@ -1,0 +1,3 @@
+# chain/state sources
+target_sources(cess_chain PRIVATE
+)

@@ -1,0 +1,3 @@
+# chain/types sources
+target_sources(cess_chain PRIVATE
+)

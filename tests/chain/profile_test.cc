@@ -1,0 +1,84 @@
+// Protocol profiles: the constants of DESIGN.md §3, validation and the canonical encoding.
+#include "cess/chain/profile.h"
+
+#include <gtest/gtest.h>
+
+namespace cess::chain {
+namespace {
+
+TEST(Profile, CessMatchesTheRealNetwork) {
+  const Profile p = Profile::Cess();
+  EXPECT_TRUE(p.Validate().ok()) << p.Validate().ToString();
+  EXPECT_EQ(p.segment_size, 32u << 20);
+  EXPECT_EQ(p.fragment_size, 8u << 20);
+  EXPECT_EQ(p.ec_data + p.ec_parity, 12u);
+  EXPECT_EQ(p.podr2_blocks_per_fragment, 1024u);
+  EXPECT_EQ(p.podr2_challenged_blocks, 47u);
+  EXPECT_EQ(p.slot_ms, 6000u);
+  EXPECT_EQ(p.slots_per_era(), 3600u);  // 6 h of 6 s slots
+  EXPECT_EQ(p.validators_elected, 11u);
+  EXPECT_EQ(p.min_validator_stake, 3'000'000u * kUnitsPerCess);
+  EXPECT_EQ(p.pois_nodes, 1u << 20);
+}
+
+TEST(Profile, DevnetIsSmall) {
+  const Profile p = Profile::Devnet();
+  EXPECT_TRUE(p.Validate().ok()) << p.Validate().ToString();
+  EXPECT_EQ(p.segment_size, 1u << 20);
+  EXPECT_EQ(p.fragment_size, 256u << 10);
+  EXPECT_EQ(p.slot_ms, 1000u);
+  EXPECT_EQ(p.slots_per_era(), 60u);
+  EXPECT_EQ(p.validators_elected, 4u);
+  EXPECT_EQ(p.podr2_challenged_blocks, 8u);
+}
+
+TEST(Profile, FinalityThreshold) {
+  EXPECT_EQ(Profile::FinalityThreshold(11), 8u);
+  EXPECT_EQ(Profile::FinalityThreshold(4), 3u);
+  EXPECT_EQ(Profile::FinalityThreshold(1), 1u);
+  EXPECT_EQ(Profile::FinalityThreshold(3), 3u);
+  EXPECT_EQ(Profile::FinalityThreshold(7), 5u);
+}
+
+TEST(Profile, ByName) {
+  EXPECT_EQ(Profile::ByName("cess")->name, "cess");
+  EXPECT_EQ(Profile::ByName("devnet")->name, "devnet");
+  auto bad = Profile::ByName("mainnet");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("devnet"), std::string::npos);
+}
+
+TEST(Profile, ValidateNamesTheField) {
+  auto expect_bad = [](auto mutate, const std::string& field) {
+    Profile p = Profile::Devnet();
+    mutate(p);
+    const Status s = p.Validate();
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << field;
+    EXPECT_NE(s.message().find(field), std::string::npos) << s.message();
+  };
+  expect_bad([](Profile& p) { p.fragment_size = 1000; }, "fragment_size");
+  expect_bad([](Profile& p) { p.ec_data = 0; }, "ec_data");
+  expect_bad([](Profile& p) { p.ec_parity = 17; }, "ec_parity");
+  expect_bad([](Profile& p) { p.miners_per_file = 5; }, "miners_per_file");
+  expect_bad([](Profile& p) { p.podr2_challenged_blocks = 65; }, "podr2_challenged_blocks");
+  expect_bad([](Profile& p) { p.slot_ms = 0; }, "slot_ms");
+  expect_bad([](Profile& p) { p.credit_window_percent = {50, 20, 15, 10, 4}; }, "credit_window_percent");
+  expect_bad([](Profile& p) { p.weight_credit = p.weight_stake = p.weight_vrf = 0; }, "weight");
+  expect_bad([](Profile& p) { p.name.clear(); }, "name");
+}
+
+TEST(Profile, CodecRoundTripAndTruncation) {
+  for (const Profile& p : {Profile::Cess(), Profile::Devnet()}) {
+    const Bytes bytes = codec::Encode(p);
+    auto back = codec::Decode<Profile>(bytes);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, p);
+    for (size_t cut = 0; cut < bytes.size(); cut += 7) {
+      EXPECT_FALSE(codec::Decode<Profile>(ByteSpan(bytes.data(), cut)).ok()) << cut;
+    }
+  }
+  EXPECT_NE(codec::Encode(Profile::Cess()), codec::Encode(Profile::Devnet()));
+}
+
+}  // namespace
+}  // namespace cess::chain
