@@ -15,6 +15,7 @@ PACKAGES=(
   libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   zlib1g-dev
+  clang libclang-rt-dev
   dataset-fashion-mnist
   python3-pytest python3-numpy python3-torch pybind11-dev python3-dev
 )
