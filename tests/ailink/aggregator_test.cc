@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -119,6 +120,134 @@ TEST(PreAggregators, AdaptiveRobustClipMatchesReference) {
   EXPECT_EQ(AdaptiveRobustClip(m.view(), 10).status().code(), StatusCode::kInvalidArgument);
 }
 
+// A plain reference for dnc: centre the kept rows explicitly (double), form the centred Gram
+// matrix C·Cᵀ directly, take its top eigenvector by power iteration and drop the row with the
+// largest λ·u², k times. Returns the kept row indices.
+std::vector<size_t> RefDncKeep(const Rows& x, size_t k) {
+  std::vector<size_t> keep(x.size());
+  for (size_t i = 0; i < keep.size(); ++i) keep[i] = i;
+  const size_t d = x.empty() ? 0 : x[0].size();
+  for (size_t round = 0; round < k; ++round) {
+    const size_t m = keep.size();
+    std::vector<double> mu(d, 0.0);
+    for (size_t i : keep) for (size_t c = 0; c < d; ++c) mu[c] += x[i][c];
+    for (double& v : mu) v /= static_cast<double>(m);
+    std::vector<double> g(m * m, 0.0);
+    for (size_t a = 0; a < m; ++a) {
+      for (size_t b = 0; b < m; ++b) {
+        double s = 0;
+        for (size_t c = 0; c < d; ++c) s += (x[keep[a]][c] - mu[c]) * (x[keep[b]][c] - mu[c]);
+        g[a * m + b] = s;
+      }
+    }
+    std::vector<double> u(m), w(m);
+    for (size_t a = 0; a < m; ++a) u[a] = 1.0 + 0.37 * static_cast<double>(a * a % 7);
+    double lambda = 0;
+    for (int it = 0; it < 3000; ++it) {
+      double norm = 0;
+      for (size_t a = 0; a < m; ++a) {
+        w[a] = 0;
+        for (size_t b = 0; b < m; ++b) w[a] += g[a * m + b] * u[b];
+        norm += w[a] * w[a];
+      }
+      norm = std::sqrt(norm);
+      for (size_t a = 0; a < m; ++a) u[a] = w[a] / norm;
+      lambda = norm;
+    }
+    size_t worst = 0;
+    for (size_t a = 1; a < m; ++a) {
+      if (lambda * u[a] * u[a] >= lambda * u[worst] * u[worst]) worst = a;
+    }
+    keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(worst));
+  }
+  return keep;
+}
+
+TEST(PreAggregators, DivideAndConquerDropsTheRowsThatMoveTogether) {
+  // 10 honest rows around 0 plus 2 identical ALIE-style rows: mean + 1.5·std in every coordinate
+  // (inside every coordinate's honest range, so coordinate-wise trimming keeps them).
+  for (uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    UpdateMatrix m = RandomUpdates(12, 400, seed);
+    const Rows all = ToRows(m.view());
+    const Rows honest(all.begin(), all.begin() + 10);
+    for (size_t c = 0; c < 400; ++c) {
+      double mu = 0, sq = 0;
+      for (const auto& r : honest) mu += r[c];
+      mu /= 10;
+      for (const auto& r : honest) sq += (r[c] - mu) * (r[c] - mu);
+      const float alie = static_cast<float>(mu + 1.5 * std::sqrt(sq / 9));
+      m.row(10)[c] = alie;
+      m.row(11)[c] = alie;
+    }
+    for (Backend b : {Backend::kRef, Backend::kCpu}) {
+      auto r = DivideAndConquer(m.view(), 2, 1.0, b);
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_EQ(r->rows(), 10u);
+      for (size_t i = 0; i < 10; ++i) {  // exactly the honest rows, unchanged, in order
+        EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(i).data(), 400 * sizeof(float)), 0) << "seed " << seed << " row " << i;
+      }
+    }
+  }
+}
+
+TEST(PreAggregators, DivideAndConquerDropsLargeNoiseRows) {
+  UpdateMatrix m = RandomUpdates(12, 300, 9);
+  std::mt19937_64 rng(99);
+  std::normal_distribution<float> noise(0.0f, 100.0f);
+  for (size_t i : {3u, 7u}) {
+    for (size_t c = 0; c < 300; ++c) m.row(i)[c] = noise(rng);
+  }
+  auto r = DivideAndConquer(m.view(), 2);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->rows(), 10u);
+  size_t out = 0;
+  for (size_t i = 0; i < 12; ++i) {
+    if (i == 3 || i == 7) continue;
+    EXPECT_EQ(std::memcmp(r->row(out++).data(), m.row(i).data(), 300 * sizeof(float)), 0) << "row " << i;
+  }
+}
+
+TEST(PreAggregators, DivideAndConquerMatchesReference) {
+  for (uint64_t seed = 10; seed < 20; ++seed) {
+    UpdateMatrix m = RandomUpdates(9, 50, seed);
+    // Give the rows different spreads so the top direction is well separated.
+    for (size_t i = 0; i < 9; ++i) {
+      for (size_t c = 0; c < 50; ++c) m.row(i)[c] *= 1.0f + 0.3f * static_cast<float>(i % 4);
+    }
+    for (double c : {0.5, 1.0, 2.0}) {
+      const size_t f = 2;
+      const size_t k = static_cast<size_t>(std::floor(c * f));
+      const std::vector<size_t> want = RefDncKeep(ToRows(m.view()), k);
+      for (Backend b : {Backend::kRef, Backend::kCpu}) {
+        auto r = DivideAndConquer(m.view(), f, c, b);
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(r->rows(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+          EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(want[i]).data(), 50 * sizeof(float)), 0)
+              << "seed " << seed << " c " << c << " kept row " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(PreAggregators, DivideAndConquerEdgeCases) {
+  UpdateMatrix m = RandomUpdates(5, 8, 3);
+  auto none = DivideAndConquer(m.view(), 0);  // f = 0 drops nothing
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->rows(), 5u);
+  EXPECT_EQ(std::memcmp(none->data(), m.data(), m.size() * sizeof(float)), 0);
+  UpdateMatrix same(4, 3);  // identical rows: nothing stands out; the highest indices go
+  for (size_t i = 0; i < 4; ++i) for (size_t c = 0; c < 3; ++c) same.row(i)[c] = 1.5f;
+  EXPECT_EQ(DivideAndConquerKeep(std::vector<double>(16, 0.0), 4, 2), (std::vector<uint32_t>{0, 1}));
+  auto r = DivideAndConquer(same.view(), 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rows(), 3u);
+  EXPECT_EQ(DivideAndConquer(m.view(), 5).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DivideAndConquer(m.view(), 2, 0.0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DivideAndConquer(m.view(), 2, std::nan("")).status().code(), StatusCode::kInvalidArgument);
+}
+
 // --- Rule strings.
 
 TEST(RuleSpec, ParsesAndPrintsCanonically) {
@@ -136,6 +265,8 @@ TEST(RuleSpec, ParsesAndPrintsCanonically) {
       {"bucketing:s=3|arc|clip:c=1e3|bulyan", "bucketing:s=3|arc|clip:c=1000|bulyan"},
       {"bucketing|krum", "bucketing:s=2|krum"},
       {"meamed", "meamed"},
+      {"dnc|mean", "dnc:c=1|mean"},
+      {"dnc:1.5|nnm|cwtm", "dnc:c=1.5|nnm|cwtm"},
   };
   for (const auto& [in, want] : cases) {
     auto spec = ParseRuleSpec(in);
@@ -198,7 +329,13 @@ TEST(RuleSpec, RowCountChecks) {
   EXPECT_TRUE(CheckRowCount(*ParseRuleSpec("bucketing:2|cwmed"), 10, 2).ok());
   const Status s = CheckRowCount(*ParseRuleSpec("bucketing:2|cwmed"), 10, 3);
   EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("after bucketing"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("after pre-aggregation"), std::string::npos) << s;
+  // dnc drops floor(c*f) rows before the rule: 12 rows, f=2 -> 10 rows for cwtm (needs > 4).
+  EXPECT_TRUE(CheckRowCount(*ParseRuleSpec("dnc|cwtm"), 12, 2).ok());
+  EXPECT_TRUE(CheckRowCount(*ParseRuleSpec("dnc|cwtm"), 7, 2).ok());
+  EXPECT_FALSE(CheckRowCount(*ParseRuleSpec("dnc|cwtm"), 6, 2).ok());
+  EXPECT_FALSE(CheckRowCount(*ParseRuleSpec("dnc:c=3|mean"), 6, 2).ok());
+  EXPECT_TRUE(CheckRowCount(*ParseRuleSpec("dnc:c=3|mean"), 7, 2).ok());
 }
 
 // --- Pipelines.

@@ -40,6 +40,7 @@ const std::vector<StageInfo>& Stages() {
       {StageKind::kNearestNeighborMixing, "nnm", {}, {}},
       {StageKind::kBucketing, "bucketing", {}, {{"s"}}},
       {StageKind::kAdaptiveRobustClip, "arc", {}, {}},
+      {StageKind::kDivideAndConquer, "dnc", {"divide_and_conquer"}, {{"c"}}},
   };
   return stages;
 }
@@ -83,7 +84,11 @@ Result<StageSpec> ParseStage(std::string_view text) {
     if (key == "c" || key == "nu" || key == "tau") {
       CESS_ASSIGN_OR_RETURN(double v, ParseNumber(value, what));
       if (!(v > 0.0)) return Status::InvalidArgument(what + " must be > 0, got " + value);
-      (key == "c" ? st.clip_c : key == "nu" ? st.gm_nu : st.cc_tau) = v;
+      if (key == "c" && st.kind == StageKind::kDivideAndConquer) {
+        st.dnc_c = v;
+      } else {
+        (key == "c" ? st.clip_c : key == "nu" ? st.gm_nu : st.cc_tau) = v;
+      }
     } else {
       CESS_ASSIGN_OR_RETURN(size_t v, ParseCount(value, what));
       if (key == "m") {
@@ -97,15 +102,21 @@ Result<StageSpec> ParseStage(std::string_view text) {
   return st;
 }
 
+// The rows dnc drops: floor(c*f).
+size_t DncDropped(const StageSpec& st, size_t f) {
+  return static_cast<size_t>(std::floor(st.dnc_c * static_cast<double>(f)));
+}
+
 // The rows a stage leaves for the next one.
-size_t RowsAfter(const StageSpec& st, size_t n) {
+size_t RowsAfter(const StageSpec& st, size_t n, size_t f) {
   if (st.kind == StageKind::kBucketing) return (n + st.bucket_size - 1) / st.bucket_size;
+  if (st.kind == StageKind::kDivideAndConquer) return n - std::min(n, DncDropped(st, f));
   return n;
 }
 
 Status CheckStage(const StageSpec& st, size_t n, size_t f, bool after_bucketing) {
   const std::string name(InfoFor(st.kind).name);
-  const std::string shape = "(n=" + std::to_string(n) + (after_bucketing ? " after bucketing" : "") +
+  const std::string shape = "(n=" + std::to_string(n) + (after_bucketing ? " after pre-aggregation" : "") +
                             ", f=" + std::to_string(f) + ")";
   auto need = [&](bool ok, const char* what) -> Status {
     if (ok) return Status::Ok();
@@ -122,6 +133,8 @@ Status CheckStage(const StageSpec& st, size_t n, size_t f, bool after_bucketing)
     case StageKind::kNearestNeighborMixing:
     case StageKind::kAdaptiveRobustClip:
       return need(n > f, "n > f");
+    case StageKind::kDivideAndConquer:
+      return need(n > DncDropped(st, f), "n > floor(c*f)");
     case StageKind::kCoordinateMedian:
     case StageKind::kTrimmedMean:
     case StageKind::kMeanAroundMedian:
@@ -145,6 +158,7 @@ bool IsPreAggregator(StageKind kind) {
     case StageKind::kNearestNeighborMixing:
     case StageKind::kBucketing:
     case StageKind::kAdaptiveRobustClip:
+    case StageKind::kDivideAndConquer:
       return true;
     default:
       return false;
@@ -158,6 +172,8 @@ std::string StageSpec::ToString() const {
       return out + ":c=" + FormatNumber(clip_c);
     case StageKind::kBucketing:
       return out + ":s=" + std::to_string(bucket_size);
+    case StageKind::kDivideAndConquer:
+      return out + ":c=" + FormatNumber(dnc_c);
     case StageKind::kMultiKrum:
       return out + ":m=" + std::to_string(multikrum_m);
     case StageKind::kGeometricMedian:
@@ -206,7 +222,7 @@ Status CheckRowCount(const RuleSpec& spec, size_t n, size_t f) {
   bool bucketed = false;
   for (const StageSpec& st : spec.stages) {
     CESS_RETURN_IF_ERROR(CheckStage(st, n, f, bucketed));
-    const size_t next = RowsAfter(st, n);
+    const size_t next = RowsAfter(st, n, f);
     bucketed = bucketed || next != n;
     n = next;
   }
@@ -261,6 +277,9 @@ Result<std::vector<float>> Aggregator::Aggregate(const MatrixView& updates, size
         break;
       case StageKind::kAdaptiveRobustClip:
         next = AdaptiveRobustClip(x, f, b);
+        break;
+      case StageKind::kDivideAndConquer:
+        next = DivideAndConquer(x, f, st.dnc_c, b);
         break;
       default:
         return Status::Internal("stage is not a pre-aggregator");

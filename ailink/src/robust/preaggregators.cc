@@ -138,4 +138,83 @@ Result<UpdateMatrix> AdaptiveRobustClip(const MatrixView& x, size_t f, Backend b
   return Scaled(*in, scales);
 }
 
+std::vector<uint32_t> DivideAndConquerKeep(const std::vector<double>& dist, size_t n, size_t k) {
+  std::vector<uint32_t> keep(n);
+  std::iota(keep.begin(), keep.end(), 0u);
+  for (size_t round = 0; round < k; ++round) {
+    const size_t m = keep.size();
+    // Centred Gram matrix of the kept rows: B = −½·J·D·J (classical MDS).
+    std::vector<double> row_mean(m, 0.0);
+    double all_mean = 0.0;
+    for (size_t a = 0; a < m; ++a) {
+      for (size_t b = 0; b < m; ++b) row_mean[a] += dist[keep[a] * n + keep[b]];
+      all_mean += row_mean[a];
+      row_mean[a] /= static_cast<double>(m);
+    }
+    all_mean /= static_cast<double>(m) * static_cast<double>(m);
+    std::vector<double> gram(m * m);
+    for (size_t a = 0; a < m; ++a) {
+      for (size_t b = 0; b < m; ++b) {
+        gram[a * m + b] = -0.5 * (dist[keep[a] * n + keep[b]] - row_mean[a] - row_mean[b] + all_mean);
+      }
+    }
+    // Top eigenvector by power iteration from a fixed start that is not orthogonal to the
+    // non-constant eigenvectors in general (B annihilates the all-ones vector).
+    std::vector<double> v(m), w(m);
+    for (size_t a = 0; a < m; ++a) v[a] = 1.0 + static_cast<double>(a) / static_cast<double>(m) + (a % 3) * 0.25;
+    double lambda = 0.0;
+    for (int it = 0; it < 1000; ++it) {
+      double norm = 0.0;
+      for (size_t a = 0; a < m; ++a) {
+        double s = 0.0;
+        for (size_t b = 0; b < m; ++b) s += gram[a * m + b] * v[b];
+        w[a] = s;
+        norm += s * s;
+      }
+      norm = std::sqrt(norm);
+      if (!(norm > 0.0) || !std::isfinite(norm)) break;  // all rows equal (or non-finite input)
+      double change = 0.0;
+      for (size_t a = 0; a < m; ++a) {
+        const double next = w[a] / norm;
+        change += (next - v[a]) * (next - v[a]);
+        v[a] = next;
+      }
+      lambda = norm;
+      if (change < 1e-26) break;
+    }
+    // Squared projection of centred row a on the top right singular vector: λ·u_a².
+    size_t worst = m - 1;
+    double worst_score = -1.0;
+    for (size_t a = 0; a < m; ++a) {
+      const double score = lambda * v[a] * v[a];
+      if (!(score < worst_score)) {  // >= (and NaN): the higher index wins ties
+        worst_score = score;
+        worst = a;
+      }
+    }
+    keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(worst));
+  }
+  return keep;
+}
+
+Result<UpdateMatrix> DivideAndConquer(const MatrixView& x, size_t f, double c, Backend backend) {
+  CESS_RETURN_IF_ERROR(CheckMatrix(x, "dnc"));
+  if (!(c > 0.0) || !std::isfinite(c)) return Status::InvalidArgument("dnc: c must be positive and finite");
+  const size_t k = static_cast<size_t>(std::floor(c * static_cast<double>(f)));
+  if (k >= x.rows) {
+    return Status::InvalidArgument("dnc needs n > floor(c*f) (n=" + std::to_string(x.rows) +
+                                   ", f=" + std::to_string(f) + ", c=" + std::to_string(c) + ")");
+  }
+  CESS_ASSIGN_OR_RETURN(auto in, Prep(x, backend));
+  std::vector<double> dist;
+  if (k > 0) {
+    CESS_ASSIGN_OR_RETURN(dist, internal::Distances(*in));
+  }
+  const std::vector<uint32_t> keep = DivideAndConquerKeep(dist, x.rows, k);
+  std::vector<std::vector<uint32_t>> groups;
+  groups.reserve(keep.size());
+  for (uint32_t i : keep) groups.push_back({i});
+  return GroupMeans(*in, std::move(groups));
+}
+
 }  // namespace cess::ailink::robust

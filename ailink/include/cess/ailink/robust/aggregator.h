@@ -55,9 +55,10 @@ enum class StageKind {
   kNearestNeighborMixing,
   kBucketing,
   kAdaptiveRobustClip,
+  kDivideAndConquer,
 };
 
-// True for the pre-aggregators (clip, nnm, bucketing, arc).
+// True for the pre-aggregators (clip, nnm, bucketing, arc, dnc).
 bool IsPreAggregator(StageKind kind);
 
 // One parsed stage with every parameter resolved (defaults filled in).
@@ -69,6 +70,7 @@ struct StageSpec {
   double gm_nu = 0.1;        // gm
   size_t iterations = 3;     // gm, cc
   double cc_tau = 10.0;      // cc
+  double dnc_c = 1.0;        // dnc: drops floor(c*f) rows
 
   // Canonical text, e.g. "clip:c=2", "gm:nu=0.1,iters=3", "cwtm".
   std::string ToString() const;

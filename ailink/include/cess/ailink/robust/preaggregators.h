@@ -14,6 +14,17 @@
 //   arc          adaptive robust clipping (Allouah et al. 2024): the k = ⌊2·f·(n−f)/n⌋ rows of
 //                largest norm (ties: lower index counts as larger) are clipped to the norm of the
 //                largest remaining row.
+//   dnc:c        divide-and-conquer outlier removal (Shejwalkar & Houmansadr, NDSS 2021), on all
+//                coordinates instead of random subsamples: k = ⌊c·f⌋ times, centre the remaining
+//                rows, find the top right singular vector v of the centred matrix and drop the row
+//                with the largest squared projection on v (ties: the higher index is dropped).
+//                Computed exactly from the pairwise distances (classical MDS: the centred Gram
+//                matrix is −½·J·D·J), its top eigenvector by power iteration in double from a fixed
+//                start, so it is deterministic and as bit-identical across backends as the
+//                distances are. The kept rows are returned unchanged, in index order (n − k rows);
+//                the f a following rule uses stays f. It targets attacks that move the Byzantine
+//                rows together in one direction (ALIE, IPM, min-max), which hide inside every
+//                coordinate's honest range but stand out along one direction.
 #pragma once
 
 #include <cstddef>
@@ -44,5 +55,13 @@ Result<UpdateMatrix> Bucketing(const MatrixView& x, size_t s, uint64_t seed, Bac
 // Adaptive robust clipping. REQUIRES (else InvalidArgument): f < n (then k <= n/2, so a largest
 // remaining row always exists).
 Result<UpdateMatrix> AdaptiveRobustClip(const MatrixView& x, size_t f, Backend backend = Backend::kAuto);
+
+// Divide-and-conquer filtering: drops k = ⌊c·f⌋ rows as described above. REQUIRES (else
+// InvalidArgument): c > 0 and finite, k < n.
+Result<UpdateMatrix> DivideAndConquer(const MatrixView& x, size_t f, double c = 1.0, Backend backend = Backend::kAuto);
+
+// The rows DivideAndConquer keeps, in increasing order, from the n×n pairwise squared distances
+// (row-major) and the number k of rows to drop. Exposed for tests. REQUIRES: k < n.
+std::vector<uint32_t> DivideAndConquerKeep(const std::vector<double>& sq_distances, size_t n, size_t k);
 
 }  // namespace cess::ailink::robust
