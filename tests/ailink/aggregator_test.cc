@@ -248,6 +248,74 @@ TEST(PreAggregators, DivideAndConquerEdgeCases) {
   EXPECT_EQ(DivideAndConquer(m.view(), 2, std::nan("")).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Plain reference for the sign-agreement filter: the kept row indices.
+std::vector<size_t> RefSignKeep(const Rows& x, size_t k) {
+  const std::vector<float> med = RefMedian(x);
+  std::vector<std::pair<long, size_t>> score;  // (imbalance, index)
+  for (size_t i = 0; i < x.size(); ++i) {
+    long above = 0, below = 0;
+    for (size_t c = 0; c < med.size(); ++c) {
+      if (x[i][c] > med[c]) ++above;
+      if (x[i][c] < med[c]) ++below;
+    }
+    score.emplace_back(std::labs(above - below), i);
+  }
+  std::sort(score.begin(), score.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second > b.second;
+  });
+  std::vector<size_t> keep;
+  for (size_t r = k; r < score.size(); ++r) keep.push_back(score[r].second);
+  std::sort(keep.begin(), keep.end());
+  return keep;
+}
+
+TEST(PreAggregators, SignAgreementDropsRowsShiftedTheSameWayEverywhere) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    UpdateMatrix m = RandomUpdates(12, 500, seed);
+    const Rows all = ToRows(m.view());
+    for (size_t c = 0; c < 500; ++c) {  // ALIE: mean + 1.5·std of the 10 honest rows
+      double mu = 0, sq = 0;
+      for (size_t i = 0; i < 10; ++i) mu += all[i][c];
+      mu /= 10;
+      for (size_t i = 0; i < 10; ++i) sq += (all[i][c] - mu) * (all[i][c] - mu);
+      m.row(10)[c] = m.row(11)[c] = static_cast<float>(mu + 1.5 * std::sqrt(sq / 9));
+    }
+    for (Backend b : {Backend::kRef, Backend::kCpu}) {
+      auto r = SignAgreementFilter(m.view(), 2, 1.0, b);
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_EQ(r->rows(), 10u);
+      for (size_t i = 0; i < 10; ++i) {
+        EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(i).data(), 500 * sizeof(float)), 0) << "seed " << seed;
+      }
+    }
+  }
+}
+
+TEST(PreAggregators, SignAgreementMatchesReference) {
+  for (uint64_t seed = 30; seed < 40; ++seed) {
+    UpdateMatrix m = RandomUpdates(11, 64, seed);
+    for (size_t c = 0; c < 64; c += 3) m.row(seed % 11)[c] += 5.0f;  // one row leans one way
+    for (double c : {0.5, 1.0, 2.5}) {
+      const std::vector<size_t> want = RefSignKeep(ToRows(m.view()), static_cast<size_t>(std::floor(c * 2)));
+      for (Backend b : {Backend::kRef, Backend::kCpu}) {
+        auto r = SignAgreementFilter(m.view(), 2, c, b);
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(r->rows(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+          EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(want[i]).data(), 64 * sizeof(float)), 0)
+              << "seed " << seed << " c " << c;
+        }
+      }
+    }
+  }
+  UpdateMatrix m = RandomUpdates(4, 8, 1);
+  EXPECT_EQ(SignAgreementFilter(m.view(), 4).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SignAgreementFilter(m.view(), 1, -1.0).status().code(), StatusCode::kInvalidArgument);
+  auto none = SignAgreementFilter(m.view(), 0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->rows(), 4u);
+}
+
 // --- Rule strings.
 
 TEST(RuleSpec, ParsesAndPrintsCanonically) {
@@ -267,6 +335,8 @@ TEST(RuleSpec, ParsesAndPrintsCanonically) {
       {"meamed", "meamed"},
       {"dnc|mean", "dnc:c=1|mean"},
       {"dnc:1.5|nnm|cwtm", "dnc:c=1.5|nnm|cwtm"},
+      {"sign|nnm|cwtm", "sign:c=1|nnm|cwtm"},
+      {"signguard:2|mean", "sign:c=2|mean"},
   };
   for (const auto& [in, want] : cases) {
     auto spec = ParseRuleSpec(in);

@@ -41,6 +41,7 @@ const std::vector<StageInfo>& Stages() {
       {StageKind::kBucketing, "bucketing", {}, {{"s"}}},
       {StageKind::kAdaptiveRobustClip, "arc", {}, {}},
       {StageKind::kDivideAndConquer, "dnc", {"divide_and_conquer"}, {{"c"}}},
+      {StageKind::kSignAgreement, "sign", {"signguard"}, {{"c"}}},
   };
   return stages;
 }
@@ -84,7 +85,7 @@ Result<StageSpec> ParseStage(std::string_view text) {
     if (key == "c" || key == "nu" || key == "tau") {
       CESS_ASSIGN_OR_RETURN(double v, ParseNumber(value, what));
       if (!(v > 0.0)) return Status::InvalidArgument(what + " must be > 0, got " + value);
-      if (key == "c" && st.kind == StageKind::kDivideAndConquer) {
+      if (key == "c" && (st.kind == StageKind::kDivideAndConquer || st.kind == StageKind::kSignAgreement)) {
         st.dnc_c = v;
       } else {
         (key == "c" ? st.clip_c : key == "nu" ? st.gm_nu : st.cc_tau) = v;
@@ -110,7 +111,9 @@ size_t DncDropped(const StageSpec& st, size_t f) {
 // The rows a stage leaves for the next one.
 size_t RowsAfter(const StageSpec& st, size_t n, size_t f) {
   if (st.kind == StageKind::kBucketing) return (n + st.bucket_size - 1) / st.bucket_size;
-  if (st.kind == StageKind::kDivideAndConquer) return n - std::min(n, DncDropped(st, f));
+  if (st.kind == StageKind::kDivideAndConquer || st.kind == StageKind::kSignAgreement) {
+    return n - std::min(n, DncDropped(st, f));
+  }
   return n;
 }
 
@@ -134,6 +137,7 @@ Status CheckStage(const StageSpec& st, size_t n, size_t f, bool after_bucketing)
     case StageKind::kAdaptiveRobustClip:
       return need(n > f, "n > f");
     case StageKind::kDivideAndConquer:
+    case StageKind::kSignAgreement:
       return need(n > DncDropped(st, f), "n > floor(c*f)");
     case StageKind::kCoordinateMedian:
     case StageKind::kTrimmedMean:
@@ -159,6 +163,7 @@ bool IsPreAggregator(StageKind kind) {
     case StageKind::kBucketing:
     case StageKind::kAdaptiveRobustClip:
     case StageKind::kDivideAndConquer:
+    case StageKind::kSignAgreement:
       return true;
     default:
       return false;
@@ -173,6 +178,7 @@ std::string StageSpec::ToString() const {
     case StageKind::kBucketing:
       return out + ":s=" + std::to_string(bucket_size);
     case StageKind::kDivideAndConquer:
+    case StageKind::kSignAgreement:
       return out + ":c=" + FormatNumber(dnc_c);
     case StageKind::kMultiKrum:
       return out + ":m=" + std::to_string(multikrum_m);
@@ -280,6 +286,9 @@ Result<std::vector<float>> Aggregator::Aggregate(const MatrixView& updates, size
         break;
       case StageKind::kDivideAndConquer:
         next = DivideAndConquer(x, f, st.dnc_c, b);
+        break;
+      case StageKind::kSignAgreement:
+        next = SignAgreementFilter(x, f, st.dnc_c, b);
         break;
       default:
         return Status::Internal("stage is not a pre-aggregator");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cess/ailink/robust/rules.h"
 #include "robust/common.h"
 
 namespace cess::ailink::robust {
@@ -211,6 +212,49 @@ Result<UpdateMatrix> DivideAndConquer(const MatrixView& x, size_t f, double c, B
     CESS_ASSIGN_OR_RETURN(dist, internal::Distances(*in));
   }
   const std::vector<uint32_t> keep = DivideAndConquerKeep(dist, x.rows, k);
+  std::vector<std::vector<uint32_t>> groups;
+  groups.reserve(keep.size());
+  for (uint32_t i : keep) groups.push_back({i});
+  return GroupMeans(*in, std::move(groups));
+}
+
+Result<UpdateMatrix> SignAgreementFilter(const MatrixView& x, size_t f, double c, Backend backend) {
+  CESS_RETURN_IF_ERROR(CheckMatrix(x, "sign"));
+  if (!(c > 0.0) || !std::isfinite(c)) return Status::InvalidArgument("sign: c must be positive and finite");
+  const size_t k = static_cast<size_t>(std::floor(c * static_cast<double>(f)));
+  if (k >= x.rows) {
+    return Status::InvalidArgument("sign needs n > floor(c*f) (n=" + std::to_string(x.rows) +
+                                   ", f=" + std::to_string(f) + ", c=" + std::to_string(c) + ")");
+  }
+  const size_t n = x.rows;
+  std::vector<uint32_t> keep(n);
+  std::iota(keep.begin(), keep.end(), 0u);
+  if (k > 0 && x.cols > 0) {
+    CESS_ASSIGN_OR_RETURN(std::vector<float> med, CoordinateMedian(x, 0, backend));
+    std::vector<int64_t> imbalance(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      const float* row = x.row(i);
+      int64_t above = 0, below = 0;
+      for (size_t j = 0; j < x.cols; ++j) {
+        above += row[j] > med[j];
+        below += row[j] < med[j];
+      }
+      imbalance[i] = above > below ? above - below : below - above;
+    }
+    std::vector<uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    // Most one-sided first; ties: the higher index first (dropped first).
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return imbalance[a] != imbalance[b] ? imbalance[a] > imbalance[b] : a > b;
+    });
+    std::vector<bool> dropped(n, false);
+    for (size_t r = 0; r < k; ++r) dropped[order[r]] = true;
+    keep.clear();
+    for (uint32_t i = 0; i < n; ++i) {
+      if (!dropped[i]) keep.push_back(i);
+    }
+  }
+  CESS_ASSIGN_OR_RETURN(auto in, Prep(x, backend));
   std::vector<std::vector<uint32_t>> groups;
   groups.reserve(keep.size());
   for (uint32_t i : keep) groups.push_back({i});

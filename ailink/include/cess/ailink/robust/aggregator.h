@@ -56,9 +56,10 @@ enum class StageKind {
   kBucketing,
   kAdaptiveRobustClip,
   kDivideAndConquer,
+  kSignAgreement,
 };
 
-// True for the pre-aggregators (clip, nnm, bucketing, arc, dnc).
+// True for the pre-aggregators (clip, nnm, bucketing, arc, dnc, sign).
 bool IsPreAggregator(StageKind kind);
 
 // One parsed stage with every parameter resolved (defaults filled in).
@@ -70,7 +71,7 @@ struct StageSpec {
   double gm_nu = 0.1;        // gm
   size_t iterations = 3;     // gm, cc
   double cc_tau = 10.0;      // cc
-  double dnc_c = 1.0;        // dnc: drops floor(c*f) rows
+  double dnc_c = 1.0;        // dnc and sign: drop floor(c*f) rows
 
   // Canonical text, e.g. "clip:c=2", "gm:nu=0.1,iters=3", "cwtm".
   std::string ToString() const;

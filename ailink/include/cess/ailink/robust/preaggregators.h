@@ -25,6 +25,14 @@
 //                the f a following rule uses stays f. It targets attacks that move the Byzantine
 //                rows together in one direction (ALIE, IPM, min-max), which hide inside every
 //                coordinate's honest range but stand out along one direction.
+//   sign:c       sign-agreement filter (after SignGuard, Xu et al. 2022): each row's imbalance
+//                |#{j: x_ij > med_j} − #{j: x_ij < med_j}| / d against the coordinate-wise median
+//                med; the k = ⌊c·f⌋ most one-sided rows are dropped (ties: the higher index is
+//                dropped), the rest returned unchanged in index order. An honest update sits above
+//                the median in about half the coordinates; a row shifted the same way in every
+//                coordinate (ALIE: mean + z·σ) sits above it almost everywhere, even when every
+//                single value is inside the honest range. Counts are integers on top of the
+//                bit-identical median, so the choice is the same on every backend.
 #pragma once
 
 #include <cstddef>
@@ -59,6 +67,10 @@ Result<UpdateMatrix> AdaptiveRobustClip(const MatrixView& x, size_t f, Backend b
 // Divide-and-conquer filtering: drops k = ⌊c·f⌋ rows as described above. REQUIRES (else
 // InvalidArgument): c > 0 and finite, k < n.
 Result<UpdateMatrix> DivideAndConquer(const MatrixView& x, size_t f, double c = 1.0, Backend backend = Backend::kAuto);
+
+// Sign-agreement filtering: drops k = ⌊c·f⌋ rows as described above. REQUIRES (else
+// InvalidArgument): c > 0 and finite, k < n.
+Result<UpdateMatrix> SignAgreementFilter(const MatrixView& x, size_t f, double c = 1.0, Backend backend = Backend::kAuto);
 
 // The rows DivideAndConquer keeps, in increasing order, from the n×n pairwise squared distances
 // (row-major) and the number k of rows to drop. Exposed for tests. REQUIRES: k < n.
