@@ -30,6 +30,13 @@ Profile Profile::Cess() {
   p.pois_layers = 7;
   p.pois_nodes = uint64_t{1} << 20;
   p.pois_degree = 64;
+  p.min_tx_fee = kUnitsPerCess / 100;  // 0.01 CESS for a transfer
+  p.slash_percent = 10;
+  p.reporter_reward_percent = 10;
+  p.max_nominations = 16;             // the real MaxNominations
+  p.max_unlocking_chunks = 32;        // the real MaxUnlockingChunks
+  p.max_candidates = 1000;
+  p.max_nominators = 20000;
   return p;
 }
 
@@ -49,6 +56,9 @@ Profile Profile::Devnet() {
   p.pois_layers = 3;
   p.pois_nodes = uint64_t{1} << 12;
   p.pois_degree = 16;
+  p.min_tx_fee = 1000;  // 0.001 CESS
+  p.max_candidates = 100;
+  p.max_nominators = 1000;
   return p;
 }
 
@@ -89,6 +99,12 @@ Status Profile::Validate() const {
     return bad("credit_window_percent", "must sum to 100, sums to " + std::to_string(window));
   if (bonding_duration_eras == 0) return bad("bonding_duration_eras", "must be > 0");
   if (pois_layers == 0 || pois_nodes == 0 || pois_degree == 0) return bad("pois_*", "must be > 0");
+  if (slash_percent > 100) return bad("slash_percent", "must be <= 100");
+  if (reporter_reward_percent > 100) return bad("reporter_reward_percent", "must be <= 100");
+  if (max_nominations == 0) return bad("max_nominations", "must be > 0");
+  if (max_unlocking_chunks == 0) return bad("max_unlocking_chunks", "must be > 0");
+  if (max_candidates == 0) return bad("max_candidates", "must be > 0");
+  if (max_nominators == 0) return bad("max_nominators", "must be > 0");
   return Status::Ok();
 }
 
@@ -117,6 +133,13 @@ void Profile::Encode(codec::Writer& w) const {
   w.PutU32(pois_layers);
   w.PutU64(pois_nodes);
   w.PutU32(pois_degree);
+  w.PutU64(min_tx_fee);
+  w.PutU32(slash_percent);
+  w.PutU32(reporter_reward_percent);
+  w.PutU32(max_nominations);
+  w.PutU32(max_unlocking_chunks);
+  w.PutU32(max_candidates);
+  w.PutU32(max_nominators);
 }
 
 Result<Profile> Profile::Decode(codec::Reader& r) {
@@ -147,6 +170,13 @@ Result<Profile> Profile::Decode(codec::Reader& r) {
   CESS_ASSIGN_OR_RETURN(p.pois_layers, r.ReadU32());
   CESS_ASSIGN_OR_RETURN(p.pois_nodes, r.ReadU64());
   CESS_ASSIGN_OR_RETURN(p.pois_degree, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.min_tx_fee, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.slash_percent, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.reporter_reward_percent, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.max_nominations, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.max_unlocking_chunks, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.max_candidates, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.max_nominators, r.ReadU32());
   return p;
 }
 

@@ -65,6 +65,23 @@ TEST(Profile, ValidateNamesTheField) {
   expect_bad([](Profile& p) { p.credit_window_percent = {50, 20, 15, 10, 4}; }, "credit_window_percent");
   expect_bad([](Profile& p) { p.weight_credit = p.weight_stake = p.weight_vrf = 0; }, "weight");
   expect_bad([](Profile& p) { p.name.clear(); }, "name");
+  expect_bad([](Profile& p) { p.slash_percent = 101; }, "slash_percent");
+  expect_bad([](Profile& p) { p.reporter_reward_percent = 101; }, "reporter_reward_percent");
+  expect_bad([](Profile& p) { p.max_nominations = 0; }, "max_nominations");
+  expect_bad([](Profile& p) { p.max_unlocking_chunks = 0; }, "max_unlocking_chunks");
+  expect_bad([](Profile& p) { p.max_candidates = 0; }, "max_candidates");
+  expect_bad([](Profile& p) { p.max_nominators = 0; }, "max_nominators");
+}
+
+TEST(Profile, RuntimeConstants) {
+  const Profile c = Profile::Cess();
+  EXPECT_EQ(c.min_tx_fee, kUnitsPerCess / 100);
+  EXPECT_EQ(c.slash_percent, 10u);
+  EXPECT_EQ(c.max_nominations, 16u);
+  EXPECT_EQ(c.max_unlocking_chunks, 32u);
+  const Profile d = Profile::Devnet();
+  EXPECT_EQ(d.min_tx_fee, 1000u);
+  EXPECT_LT(d.max_candidates, c.max_candidates);
 }
 
 TEST(Profile, CodecRoundTripAndTruncation) {

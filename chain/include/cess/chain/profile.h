@@ -59,6 +59,22 @@ struct Profile {
   uint64_t pois_nodes = 0;
   uint32_t pois_degree = 0;
 
+  // Runtime (chain/runtime): fees, slashing and storage bounds.
+  // The smallest fee of a call of weight 1; a call's minimum fee is min_tx_fee × its weight
+  // (weights are declared by each module's calls). Base units.
+  uint64_t min_tx_fee = 0;
+  // Percent of an equivocating validator's bond (and of its nominators' backing) that is slashed.
+  uint32_t slash_percent = 0;
+  // Percent of the slashed amount paid to whoever reported the equivocation; the rest is burned.
+  uint32_t reporter_reward_percent = 0;
+  // Most validators a nominator may back, and most unlocking chunks a staking ledger may hold.
+  uint32_t max_nominations = 0;
+  uint32_t max_unlocking_chunks = 0;
+  // Most declared validator candidates and most nominators at any time (bounded storage: the
+  // election reads them all).
+  uint32_t max_candidates = 0;
+  uint32_t max_nominators = 0;
+
   // The real network's constants.
   static Profile Cess();
   // The small profile tests and the devnet use (default).
@@ -73,8 +89,8 @@ struct Profile {
 
   // OK when every constant is usable: non-zero sizes and counts, fragment_size·ec_data ==
   // segment_size, miners_per_file >= ec_data + ec_parity, challenged blocks <= blocks per
-  // fragment, weights not all zero, credit window summing to 100. Errors: InvalidArgument naming
-  // the field.
+  // fragment, weights not all zero, credit window summing to 100, percents at most 100, runtime
+  // bounds non-zero. Errors: InvalidArgument naming the field.
   Status Validate() const;
 
   // Canonical encoding (fields in declared order) and decoding (Corruption on bad bytes; the
