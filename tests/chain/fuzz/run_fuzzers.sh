@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the chain decoder fuzz targets with clang++ and libFuzzer (ASan + UBSan) and runs each for a
+# Builds the chain decoder fuzz targets (blocks, transactions, votes, consensus messages) with clang++
+# and libFuzzer (ASan + UBSan) and runs each for a
 # bounded time (issue 4 §7). Registered with CTest as `cess_chain_fuzz`, label `slow`.
 #
 #   tests/chain/fuzz/run_fuzzers.sh BUILD_DIR [SECONDS_PER_TARGET=60] [TARGET...]
@@ -19,7 +20,7 @@ BUILD_DIR=$(mkdir -p "$1" && cd "$1" && pwd)
 SECONDS_PER_TARGET=${2:-60}
 shift $(($# >= 2 ? 2 : 1))
 TARGETS=("$@")
-if [[ ${#TARGETS[@]} -eq 0 ]]; then TARGETS=(block_fuzz transaction_fuzz vote_fuzz); fi
+if [[ ${#TARGETS[@]} -eq 0 ]]; then TARGETS=(block_fuzz transaction_fuzz vote_fuzz message_fuzz); fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 CXX_FUZZ=${CXX_FUZZ:-clang++}
@@ -41,7 +42,7 @@ fi
 # The code under test: the chain types and the parts of core they use.
 SOURCES=(
   core/src/codec.cc core/src/ecvrf.cc core/src/ed25519.cc core/src/hash.cc core/src/random.cc
-  chain/src/profile.cc
+  chain/src/profile.cc chain/src/consensus/message.cc
 )
 for f in "$ROOT"/chain/src/types/*.cc; do SOURCES+=("${f#"$ROOT"/}"); done
 
