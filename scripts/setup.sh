@@ -13,6 +13,7 @@ PACKAGES=(
   libisal-dev
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev
+  libtomlplusplus-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   zlib1g-dev
   clang libclang-rt-dev

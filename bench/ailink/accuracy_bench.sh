@@ -7,13 +7,14 @@
 #   bench/ailink/accuracy_bench.sh [BUILD_DIR] [OUT_DIR]
 # Environment: ROUNDS (default 200), MODEL (cnn-small), PARTITIONS ("dirichlet:0.5 shards"),
 # ATTACKS ("signflip gaussian:sigma=100 alie:z=1.5 ipm:eps=0.5 mimic"), RULES (comma list),
-# LR (0.05), MOMENTUM (0.9), BATCH (32), SEED (1), EVAL_EVERY (25).
+# LR (0.05), MOMENTUM (0.9), BATCH (32), SEED (1), EVAL_EVERY (25), CESS (the binary; default
+# BUILD_DIR/node/cess).
 # Writes OUT_DIR/<partition>/<attack>/{evaluations.csv,summary.json,accuracy.png} and
 # OUT_DIR/summary.md (the table).
 set -euo pipefail
 BUILD=${1:-build}
 OUT=${2:-bench/out/accuracy}
-CESS="$BUILD/node/cess"
+CESS=${CESS:-"$BUILD/node/cess"}
 [ -x "$CESS" ] || { echo "accuracy_bench: $CESS not built" >&2; exit 1; }
 ROUNDS=${ROUNDS:-200}
 MODEL=${MODEL:-cnn-small}

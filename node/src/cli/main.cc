@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
   cess::cli::AddHashCommands(app);
   cess::cli::AddCryptoCommands(app);
   cess::cli::AddFlCommands(app);
+  cess::cli::AddDevnetCommands(app);
+  cess::cli::AddChainCommands(app);
+  cess::cli::AddTxCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

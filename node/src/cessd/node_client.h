@@ -1,0 +1,38 @@
+// A client of the node API (proto/chain/node.proto) for the `cess` CLI, tests and tools: one gRPC
+// channel to one node, each call with a deadline, gRPC errors mapped to Status.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "cess/chain/transaction.h"
+#include "cess/chain/types.h"
+#include "cess/core/result.h"
+#include "chain/node.grpc.pb.h"
+
+namespace cess::node {
+
+class NodeClient {
+ public:
+  // A client of the node at `address` ("host:port"); connects lazily on the first call.
+  // `timeout_ms` bounds every call. Errors: InvalidArgument on a malformed address.
+  static Result<std::unique_ptr<NodeClient>> Connect(const std::string& address, uint32_t timeout_ms = 5000);
+
+  // Each call: Unavailable when the node cannot be reached, DeadlineExceeded on a timeout,
+  // NotFound / InvalidArgument as the service answers.
+  Result<v1::StatusResponse> Status() const;
+  Result<v1::SubmitTransactionResponse> Submit(const chain::Transaction& tx) const;
+  Result<v1::GetAccountResponse> GetAccount(const chain::AccountId& account, bool finalized = false) const;
+  Result<v1::GetBlockResponse> GetBlock(uint64_t height) const;
+
+  const std::string& address() const { return address_; }
+
+ private:
+  NodeClient(std::string address, uint32_t timeout_ms);
+  std::string address_;
+  uint32_t timeout_ms_;
+  std::unique_ptr<v1::Node::Stub> stub_;
+};
+
+}  // namespace cess::node

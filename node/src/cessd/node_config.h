@@ -1,0 +1,68 @@
+// The configuration of one cessd process (DESIGN.md §5), read from a TOML file:
+//
+//   [chain]
+//   genesis = "genesis.json"          # required; relative paths are relative to this file's folder
+//   chain_id = "cess-devnet"          # optional; when set it must equal the genesis chain id
+//
+//   [node]
+//   data_dir = "node0"                # required; the state lives in <data_dir>/state
+//   listen = "127.0.0.1:30333"        # P2P and node API (gRPC); loopback unless configured
+//   advertise = ""                    # the address peers use; default: the listen address
+//   peers = ["127.0.0.1:30334"]       # bootstrap peers (more are learned by peer exchange)
+//   roles = ["validator"]             # "validator" (others arrive with their issues); [] = full node
+//
+//   [keys]                            # required for the validator role
+//   account = "keys/node0.ed25519.json"
+//   vrf = "keys/node0.vrf.json"
+//
+//   [log]
+//   file = "logs/node0.log"           # default: stderr
+//   level = "info"
+//
+//   [timing]
+//   tick_ms = 20                      # how often the driver calls Engine::Tick
+//   sync_writes = true                # fsync every commit
+//   max_block_transactions = 8192     # per block (the engine's proposal bound)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cess/core/result.h"
+
+namespace cess::node {
+
+struct NodeConfig {
+  std::string config_dir;  // the folder of the config file (relative paths resolve against it)
+  std::string genesis_path;
+  std::string chain_id;  // empty: take the genesis chain id
+  std::string data_dir;
+  std::string listen = "127.0.0.1:30333";
+  std::string advertise;
+  std::vector<std::string> peers;
+  std::vector<std::string> roles{"validator"};
+  std::string account_key_path;
+  std::string vrf_key_path;
+  std::string log_file;
+  std::string log_level = "info";
+  uint32_t tick_ms = 20;
+  bool sync_writes = true;
+  uint32_t max_block_transactions = 8192;
+
+  bool is_validator() const;
+};
+
+// The roles cessd knows, and whether this build runs them.
+bool IsKnownRole(const std::string& role);
+bool IsImplementedRole(const std::string& role);
+
+// Parses TOML text. Relative paths are resolved against `config_dir`. Errors: InvalidArgument with
+// the line and column of a syntax error, or naming the missing / wrong-typed / invalid key (unknown
+// keys and sections are refused too, so a typo does not go unnoticed).
+Result<NodeConfig> ParseNodeConfig(const std::string& toml_text, const std::string& config_dir);
+
+// Reads and parses the file at `path`. Errors: NotFound / IoError for the file; as ParseNodeConfig.
+Result<NodeConfig> LoadNodeConfig(const std::string& path);
+
+}  // namespace cess::node

@@ -1,0 +1,49 @@
+// The node's client API (proto/chain/node.proto, `cess.node.v1.Node`): status, transaction
+// submission, account and block queries, answered from the consensus engine and the application.
+// Registered on the P2P server's port by cessd.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "cess/chain/application.h"
+#include "cess/chain/consensus/engine.h"
+#include "cess/chain/p2p/grpc_network.h"
+#include "chain/node.grpc.pb.h"
+
+namespace cess::node {
+
+class NodeService final : public ::cess::node::v1::Node::Service {
+ public:
+  // `genesis_header` is what InitChain returned (GetBlock(0) answers it); the clock gives Unix ms
+  // (for the current slot). The engine and network are set after construction, because the
+  // network is started with this service registered and the engine is created on the network:
+  // until the engine is set every call answers UNAVAILABLE, and until the network is set Status
+  // reports no peers. The application, engine and network must outlive the server.
+  NodeService(chain::Application& app, chain::BlockHeader genesis_header, std::function<uint64_t()> clock_ms,
+              std::string node_account);
+  void set_engine(chain::consensus::Engine* engine) { engine_.store(engine); }
+  void set_network(const chain::p2p::GrpcNetwork* network) { network_.store(network); }
+
+  // v1::Node::Service. Thread-safe (the engine and application serialize internally).
+  grpc::Status Status(grpc::ServerContext* ctx, const v1::StatusRequest* request,
+                      v1::StatusResponse* reply) override;
+  grpc::Status SubmitTransaction(grpc::ServerContext* ctx, const v1::SubmitTransactionRequest* request,
+                                 v1::SubmitTransactionResponse* reply) override;
+  grpc::Status GetAccount(grpc::ServerContext* ctx, const v1::GetAccountRequest* request,
+                          v1::GetAccountResponse* reply) override;
+  grpc::Status GetBlock(grpc::ServerContext* ctx, const v1::GetBlockRequest* request,
+                        v1::GetBlockResponse* reply) override;
+
+ private:
+  chain::Application& app_;
+  std::atomic<chain::consensus::Engine*> engine_{nullptr};
+  const chain::BlockHeader genesis_header_;
+  std::function<uint64_t()> clock_ms_;
+  std::string node_account_;
+  std::atomic<const chain::p2p::GrpcNetwork*> network_{nullptr};
+};
+
+}  // namespace cess::node

@@ -1,0 +1,496 @@
+// `cess devnet up|status|down` (DESIGN.md §5, issue 4 §6): a local multi-process devnet.
+//
+// Layout of a devnet directory D:
+//   D/devnet.json               the manifest (chain id, genesis hash, nodes, faucet)
+//   D/genesis.json              the genesis (devnet profile unless --profile says otherwise)
+//   D/keys/                     node<i>.ed25519.json, node<i>.vrf.json, faucet.ed25519.json
+//   D/node<i>/node.toml         each validator's cessd config; its state in D/node<i>/data
+//   D/node<i>/cessd.pid         the pid of its running cessd
+//   D/logs/node<i>.log          its log (and node<i>.stderr for what it printed before logging)
+// `up` on a fresh D writes all of that and starts the nodes; on an existing D it (re)starts every
+// node that is not running, keeping the chain. `--reset` deletes D first.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cess/chain/genesis.h"
+#include "cess/chain/profile.h"
+#include "cess/core/ecvrf.h"
+#include "cess/core/ed25519.h"
+#include "cess/core/keyfile.h"
+#include "cessd/devnet_keys.h"
+#include "cessd/node_client.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+
+namespace cess::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr uint64_t kCess = chain::kUnitsPerCess;
+
+struct UpOptions {
+  std::string dir = "devnet";
+  int validators = 4;
+  std::string profile = "devnet";
+  uint64_t slot_ms = 0;  // 0: the profile's
+  int bench_accounts = 0;
+  std::string cessd;
+  std::string chain_id = "cess-devnet";
+  int timeout_s = 90;
+  bool reset = false;
+  bool no_wait = false;
+  bool no_sync = false;
+  std::string log_level = "info";
+  bool json = false;
+};
+
+struct DirOptions {
+  std::string dir = "devnet";
+  int timeout_s = 15;
+  bool json = false;
+};
+
+Result<std::string> ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) return Status::NotFound("cannot read " + p.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status WriteFile(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Status::IoError("cannot write " + p.string());
+  return Status::Ok();
+}
+
+// A free TCP port on 127.0.0.1 (bound and released; the kernel does not hand it out again soon).
+Result<int> FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return Status::IoError("socket: " + std::string(std::strerror(errno)));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return Status::IoError("bind: " + std::string(std::strerror(errno)));
+  }
+  const int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+// The cessd binary: --cessd, else next to this executable, else on PATH.
+std::string FindCessd(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& p : {self.parent_path() / "cessd", self.parent_path().parent_path() / "node" / "cessd"}) {
+      if (fs::exists(p, ec)) return p.string();
+    }
+  }
+  return "cessd";
+}
+
+std::string NodeName(size_t i) { return "node" + std::to_string(i); }
+
+// The pid of a running cessd of node `name`, or 0.
+pid_t RunningPid(const fs::path& dir, const std::string& name) {
+  auto text = ReadFile(dir / name / "cessd.pid");
+  if (!text.ok()) return 0;
+  const pid_t pid = static_cast<pid_t>(std::atoll(text->c_str()));
+  if (pid <= 0) return 0;
+  // A zombie child of ours counts as gone.
+  int status = 0;
+  if (::waitpid(pid, &status, WNOHANG) == pid) return 0;
+  return ::kill(pid, 0) == 0 ? pid : 0;
+}
+
+// Starts cessd for node `name` in its own session, output to D/logs/<name>.stderr.
+Result<pid_t> StartNode(const fs::path& dir, const std::string& name, const std::string& cessd) {
+  const std::string config = (dir / name / "node.toml").string();
+  const std::string err_path = (dir / "logs" / (name + ".stderr")).string();
+  const pid_t pid = ::fork();
+  if (pid < 0) return Status::IoError("fork: " + std::string(std::strerror(errno)));
+  if (pid == 0) {
+    ::setsid();
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (null_fd >= 0) ::dup2(null_fd, 0);
+    if (err_fd >= 0) {
+      ::dup2(err_fd, 1);
+      ::dup2(err_fd, 2);
+    }
+    for (int fd = 3; fd < 1024; ++fd) ::close(fd);
+    ::execlp(cessd.c_str(), "cessd", "--config", config.c_str(), static_cast<char*>(nullptr));
+    std::fprintf(stderr, "exec %s: %s\n", cessd.c_str(), std::strerror(errno));
+    ::_exit(127);
+  }
+  CESS_RETURN_IF_ERROR(WriteFile(dir / name / "cessd.pid", std::to_string(pid) + "\n"));
+  return pid;
+}
+
+std::string Tail(const fs::path& p, size_t max_bytes = 2000) {
+  auto text = ReadFile(p);
+  if (!text.ok()) return "";
+  return text->size() > max_bytes ? text->substr(text->size() - max_bytes) : *text;
+}
+
+// Writes keys, genesis, configs and the manifest of a fresh devnet.
+Status CreateDevnet(const UpOptions& o, const fs::path& dir) {
+  if (o.validators < 1 || o.validators > 64) return Status::InvalidArgument("--validators must be in 1..64");
+  if (o.bench_accounts < 0 || o.bench_accounts > 100000) {
+    return Status::InvalidArgument("--bench-accounts must be in 0..100000");
+  }
+  CESS_ASSIGN_OR_RETURN(chain::Profile profile, chain::Profile::ByName(o.profile));
+  if (o.slot_ms != 0) profile.slot_ms = o.slot_ms;
+  profile.validators_elected = static_cast<uint32_t>(o.validators);
+  CESS_RETURN_IF_ERROR(profile.Validate());
+
+  std::error_code ec;
+  for (const char* sub : {"keys", "logs"}) {
+    fs::create_directories(dir / sub, ec);
+    if (ec) return Status::IoError("cannot create " + (dir / sub).string() + ": " + ec.message());
+  }
+  chain::Genesis g;
+  g.chain_id = o.chain_id;
+  g.profile = profile;
+
+  json nodes = json::array();
+  std::vector<int> ports;
+  for (int i = 0; i < o.validators; ++i) {
+    CESS_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+    ports.push_back(port);
+  }
+  for (int i = 0; i < o.validators; ++i) {
+    const std::string name = NodeName(static_cast<size_t>(i));
+    CESS_ASSIGN_OR_RETURN(auto key, crypto::Ed25519PrivateKey::Generate());
+    CESS_ASSIGN_OR_RETURN(auto vrf_sk, crypto::ecvrf::GenerateSecretKey());
+    CESS_ASSIGN_OR_RETURN(auto vrf_pk, crypto::ecvrf::PublicKeyFromSecret(vrf_sk));
+    const fs::path key_path = dir / "keys" / (name + ".ed25519.json");
+    const fs::path vrf_path = dir / "keys" / (name + ".vrf.json");
+    CESS_RETURN_IF_ERROR(crypto::SaveEd25519Key(key_path.string(), key, /*overwrite=*/true));
+    CESS_RETURN_IF_ERROR(crypto::SaveVrfKey(vrf_path.string(), vrf_sk, /*overwrite=*/true));
+    const chain::AccountId account = chain::AccountId::Of(key);
+    const uint64_t stake = std::max<uint64_t>(profile.min_validator_stake * 10, 10'000 * kCess);
+    g.accounts.push_back({account, stake + 1'000'000 * kCess});
+    g.validators.push_back({account, vrf_pk, stake});
+
+    const std::string address = "127.0.0.1:" + std::to_string(ports[static_cast<size_t>(i)]);
+    std::string peers;
+    for (int j = 0; j < o.validators; ++j) {
+      if (j == i) continue;
+      if (!peers.empty()) peers += ", ";
+      peers += "\"127.0.0.1:" + std::to_string(ports[static_cast<size_t>(j)]) + "\"";
+    }
+    fs::create_directories(dir / name, ec);
+    if (ec) return Status::IoError("cannot create " + (dir / name).string());
+    std::ostringstream toml;
+    toml << "# cessd config of devnet validator " << name << " (written by cess devnet up)\n"
+         << "[chain]\ngenesis = \"../genesis.json\"\nchain_id = \"" << o.chain_id << "\"\n\n"
+         << "[node]\ndata_dir = \"data\"\nlisten = \"" << address << "\"\npeers = [" << peers << "]\n"
+         << "roles = [\"validator\"]\n\n"
+         << "[keys]\naccount = \"../keys/" << name << ".ed25519.json\"\nvrf = \"../keys/" << name
+         << ".vrf.json\"\n\n"
+         << "[log]\nfile = \"../logs/" << name << ".log\"\nlevel = \"" << o.log_level << "\"\n\n"
+         << "[timing]\ntick_ms = 20\nsync_writes = " << (o.no_sync ? "false" : "true") << "\n";
+    CESS_RETURN_IF_ERROR(WriteFile(dir / name / "node.toml", toml.str()));
+    nodes.push_back({{"name", name},
+                     {"account", account.ToHex()},
+                     {"address", address},
+                     {"config", (dir / name / "node.toml").string()},
+                     {"log", (dir / "logs" / (name + ".log")).string()}});
+  }
+  CESS_ASSIGN_OR_RETURN(auto faucet, crypto::Ed25519PrivateKey::Generate());
+  const fs::path faucet_path = dir / "keys" / "faucet.ed25519.json";
+  CESS_RETURN_IF_ERROR(crypto::SaveEd25519Key(faucet_path.string(), faucet, /*overwrite=*/true));
+  g.accounts.push_back({chain::AccountId::Of(faucet), 1'000'000'000 * kCess});
+  for (int i = 0; i < o.bench_accounts; ++i) {
+    CESS_ASSIGN_OR_RETURN(auto k, node::DevnetBenchKey(static_cast<uint64_t>(i)));
+    g.accounts.push_back({chain::AccountId::Of(k), 1'000'000 * kCess});
+  }
+  // Slot 0 starts a few seconds from now, after the nodes have started.
+  const auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  g.genesis_time_ms = now_ms + 3000;
+  CESS_RETURN_IF_ERROR(g.Validate());
+  CESS_RETURN_IF_ERROR(WriteFile(dir / "genesis.json", g.ToJson()));
+
+  json manifest = {{"chain_id", g.chain_id},
+                   {"genesis_hash", chain::HashToHex(g.Hash())},
+                   {"profile", profile.name},
+                   {"slot_ms", profile.slot_ms},
+                   {"min_tx_fee", profile.min_tx_fee},
+                   {"bench_accounts", o.bench_accounts},
+                   {"faucet", {{"account", chain::AccountId::Of(faucet).ToHex()}, {"key", faucet_path.string()}}},
+                   {"nodes", nodes}};
+  return WriteFile(dir / "devnet.json", manifest.dump(2) + "\n");
+}
+
+Result<json> ReadManifest(const fs::path& dir) {
+  auto text = ReadFile(dir / "devnet.json");
+  if (!text.ok()) return Status::NotFound("no devnet in " + dir.string() + " (run `cess devnet up --dir " + dir.string() + "`)");
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.contains("nodes") || !j["nodes"].is_array()) {
+    return Status::Corruption((dir / "devnet.json").string() + " is not a devnet manifest");
+  }
+  return j;
+}
+
+Status RunUp(const UpOptions& o) {
+  const fs::path dir = fs::absolute(o.dir);
+  std::error_code ec;
+  if (o.reset && fs::exists(dir / "devnet.json", ec)) {
+    auto m = ReadManifest(dir);
+    if (m.ok()) {
+      for (const auto& n : (*m)["nodes"]) {
+        if (RunningPid(dir, n.value("name", "")) != 0) {
+          return Status::FailedPrecondition("devnet in " + dir.string() + " is running; `cess devnet down` first");
+        }
+      }
+    }
+    fs::remove_all(dir, ec);
+    if (ec) return Status::IoError("cannot delete " + dir.string() + ": " + ec.message());
+  }
+  const bool fresh = !fs::exists(dir / "devnet.json", ec);
+  if (fresh) CESS_RETURN_IF_ERROR(CreateDevnet(o, dir));
+  CESS_ASSIGN_OR_RETURN(json manifest, ReadManifest(dir));
+  const std::string cessd = FindCessd(o.cessd);
+
+  Stopwatch watch;
+  std::vector<std::pair<std::string, pid_t>> started;
+  for (const auto& n : manifest["nodes"]) {
+    const std::string name = n.value("name", "");
+    if (RunningPid(dir, name) != 0) continue;
+    CESS_ASSIGN_OR_RETURN(pid_t pid, StartNode(dir, name, cessd));
+    started.emplace_back(name, pid);
+  }
+  if (!o.json) {
+    std::fprintf(stderr, "devnet %s: %s, %zu node(s) started, %zu already running\n", dir.c_str(),
+                 fresh ? "created" : "existing", started.size(), manifest["nodes"].size() - started.size());
+  }
+
+  // Wait for a finalized block above what the first node had when we started.
+  const std::string address = manifest["nodes"][0].value("address", "");
+  CESS_ASSIGN_OR_RETURN(auto client, node::NodeClient::Connect(address, 1000));
+  uint64_t target = 1;
+  json last = json::object();
+  bool finalized = o.no_wait;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.timeout_s);
+  bool first_status = true;
+  while (!finalized && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& [name, pid] : started) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        return Status::Unavailable("cessd of " + name + " exited (status " + std::to_string(status) + "):\n" +
+                                   Tail(dir / "logs" / (name + ".stderr")) + Tail(dir / "logs" / (name + ".log")));
+      }
+    }
+    auto st = client->Status();
+    if (st.ok()) {
+      if (first_status && !fresh) target = st->finalized_height() + 1;
+      first_status = false;
+      if (!o.json && ::isatty(2)) {
+        std::fprintf(stderr, "\r  slot %llu  best %llu  finalized %llu  peers %u   ",
+                     static_cast<unsigned long long>(st->slot()), static_cast<unsigned long long>(st->best_height()),
+                     static_cast<unsigned long long>(st->finalized_height()), st->peers());
+      }
+      if (st->finalized_height() >= target) {
+        finalized = true;
+        last = {{"best_height", st->best_height()},
+                {"finalized_height", st->finalized_height()},
+                {"finalized_hash", st->finalized_hash()}};
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (!o.json && ::isatty(2)) std::fprintf(stderr, "\n");
+  if (!finalized) {
+    return Status::DeadlineExceeded("no block finalized within " + std::to_string(o.timeout_s) +
+                                    " s; see the logs in " + (dir / "logs").string());
+  }
+  json nodes = json::array();
+  for (const auto& n : manifest["nodes"]) {
+    nodes.push_back({{"name", n["name"]}, {"address", n["address"]}, {"account", n["account"]},
+                     {"pid", RunningPid(dir, n.value("name", ""))}});
+  }
+  if (o.json) {
+    json out = {{"dir", dir.string()}, {"chain_id", manifest["chain_id"]}, {"genesis_hash", manifest["genesis_hash"]},
+                {"created", fresh}, {"nodes", nodes}, {"faucet", manifest["faucet"]}, {"seconds", watch.Seconds()}};
+    out.update(last);
+    PrintJson(out);
+  } else {
+    std::printf("devnet %s up: chain %s, %zu validators\n", dir.c_str(),
+                manifest.value("chain_id", "").c_str(), nodes.size());
+    for (const auto& n : nodes) {
+      std::printf("  %-6s %-21s pid %-7d %s\n", n["name"].get<std::string>().c_str(),
+                  n["address"].get<std::string>().c_str(), n["pid"].get<int>(),
+                  n["account"].get<std::string>().c_str());
+    }
+    if (!o.no_wait) {
+      std::printf("finalized height %llu (best %llu) after %.1f s\n",
+                  static_cast<unsigned long long>(last.value("finalized_height", uint64_t{0})),
+                  static_cast<unsigned long long>(last.value("best_height", uint64_t{0})), watch.Seconds());
+    }
+    std::printf("faucet key %s\n", manifest["faucet"].value("key", "").c_str());
+  }
+  return Status::Ok();
+}
+
+Status RunStatus(const DirOptions& o) {
+  const fs::path dir = fs::absolute(o.dir);
+  CESS_ASSIGN_OR_RETURN(json manifest, ReadManifest(dir));
+  json nodes = json::array();
+  for (const auto& n : manifest["nodes"]) {
+    const std::string name = n.value("name", "");
+    const std::string address = n.value("address", "");
+    json row = {{"name", name}, {"address", address}, {"account", n.value("account", "")},
+                {"pid", RunningPid(dir, name)}};
+    row["running"] = row["pid"].get<int>() != 0;
+    auto client = node::NodeClient::Connect(address, 2000);
+    if (client.ok()) {
+      auto st = (*client)->Status();
+      row["reachable"] = st.ok();
+      if (st.ok()) {
+        row["best_height"] = st->best_height();
+        row["finalized_height"] = st->finalized_height();
+        row["finalized_hash"] = st->finalized_hash();
+        row["peers"] = st->peers();
+        row["era"] = st->era();
+      } else {
+        row["error"] = st.status().message();
+      }
+    }
+    nodes.push_back(row);
+  }
+  if (o.json) {
+    PrintJson({{"dir", dir.string()}, {"chain_id", manifest["chain_id"]}, {"nodes", nodes}});
+    return Status::Ok();
+  }
+  std::printf("devnet %s: chain %s\n", dir.c_str(), manifest.value("chain_id", "").c_str());
+  std::printf("  %-6s %-21s %-8s %-8s %-10s %-6s\n", "node", "address", "pid", "best", "finalized", "peers");
+  for (const auto& r : nodes) {
+    const bool up = r.value("reachable", false);
+    std::printf("  %-6s %-21s %-8s %-8s %-10s %-6s\n", r["name"].get<std::string>().c_str(),
+                r["address"].get<std::string>().c_str(),
+                r["running"].get<bool>() ? std::to_string(r["pid"].get<int>()).c_str() : "down",
+                up ? std::to_string(r["best_height"].get<uint64_t>()).c_str() : "-",
+                up ? std::to_string(r["finalized_height"].get<uint64_t>()).c_str() : "-",
+                up ? std::to_string(r["peers"].get<uint32_t>()).c_str() : "-");
+  }
+  return Status::Ok();
+}
+
+Status RunDown(const DirOptions& o) {
+  const fs::path dir = fs::absolute(o.dir);
+  CESS_ASSIGN_OR_RETURN(json manifest, ReadManifest(dir));
+  std::vector<std::pair<std::string, pid_t>> pids;
+  for (const auto& n : manifest["nodes"]) {
+    const std::string name = n.value("name", "");
+    const pid_t pid = RunningPid(dir, name);
+    if (pid != 0) {
+      ::kill(pid, SIGTERM);
+      pids.emplace_back(name, pid);
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.timeout_s);
+  json stopped = json::array();
+  for (const auto& [name, pid] : pids) {
+    bool killed = false;
+    while (RunningPid(dir, name) != 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(pid, SIGKILL);
+        killed = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::error_code ec;
+    fs::remove(dir / name / "cessd.pid", ec);
+    stopped.push_back({{"name", name}, {"pid", pid}, {"killed", killed}});
+  }
+  if (o.json) {
+    PrintJson({{"dir", dir.string()}, {"stopped", stopped}});
+  } else {
+    std::printf("devnet %s down: %zu node(s) stopped\n", dir.c_str(), stopped.size());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> DevnetNodeAddress(const std::string& dir, size_t index) {
+  CESS_ASSIGN_OR_RETURN(json manifest, ReadManifest(fs::absolute(dir)));
+  if (index >= manifest["nodes"].size()) return Status::NotFound("the devnet has no node " + std::to_string(index));
+  return manifest["nodes"][index].value("address", "");
+}
+
+Result<std::string> DevnetFaucetKey(const std::string& dir) {
+  CESS_ASSIGN_OR_RETURN(json manifest, ReadManifest(fs::absolute(dir)));
+  return manifest["faucet"].value("key", "");
+}
+
+void AddDevnetCommands(CLI::App& app) {
+  auto* d = app.add_subcommand("devnet", "A local multi-process devnet (validators on loopback ports)");
+  d->require_subcommand(1);
+
+  auto up = std::make_shared<UpOptions>();
+  auto* u = d->add_subcommand("up", "Create (if needed) and start a devnet, and wait for a finalized block");
+  u->add_option("--dir", up->dir, "Devnet directory")->capture_default_str();
+  u->add_option("--validators", up->validators, "Validators (new devnet only)")->capture_default_str();
+  u->add_option("--profile", up->profile, "Protocol profile: devnet|cess (new devnet only)")->capture_default_str();
+  u->add_option("--slot-ms", up->slot_ms, "Slot duration override in ms (new devnet only)");
+  u->add_option("--bench-accounts", up->bench_accounts, "Fund K deterministic test accounts (for the load generator)")
+      ->capture_default_str();
+  u->add_option("--chain-id", up->chain_id, "Chain id (new devnet only)")->capture_default_str();
+  u->add_option("--cessd", up->cessd, "Path of the cessd binary (default: next to cess)");
+  u->add_option("--timeout", up->timeout_s, "Seconds to wait for finality")->capture_default_str();
+  u->add_option("--log-level", up->log_level, "Node log level (new devnet only)")->capture_default_str();
+  u->add_flag("--reset", up->reset, "Delete the directory first (a new chain)");
+  u->add_flag("--no-wait", up->no_wait, "Do not wait for a finalized block");
+  u->add_flag("--no-sync", up->no_sync, "Do not fsync commits (faster; survives kill -9, not power loss)");
+  u->add_flag("--json", up->json, "Print the result as JSON");
+  u->callback([up] { RunOrExit([&] { return RunUp(*up); }); });
+
+  auto st = std::make_shared<DirOptions>();
+  auto* s = d->add_subcommand("status", "Show each node of a devnet: process, heights, peers");
+  s->add_option("--dir", st->dir, "Devnet directory")->capture_default_str();
+  s->add_flag("--json", st->json, "Print the result as JSON");
+  s->callback([st] { RunOrExit([&] { return RunStatus(*st); }); });
+
+  auto dn = std::make_shared<DirOptions>();
+  auto* down = d->add_subcommand("down", "Stop every node of a devnet (SIGTERM, then SIGKILL after --timeout)");
+  down->add_option("--dir", dn->dir, "Devnet directory")->capture_default_str();
+  down->add_option("--timeout", dn->timeout_s, "Seconds to wait before SIGKILL")->capture_default_str();
+  down->add_flag("--json", dn->json, "Print the result as JSON");
+  down->callback([dn] { RunOrExit([&] { return RunDown(*dn); }); });
+}
+
+}  // namespace cess::cli
