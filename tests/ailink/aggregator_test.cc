@@ -316,6 +316,115 @@ TEST(PreAggregators, SignAgreementMatchesReference) {
   EXPECT_EQ(none->rows(), 4u);
 }
 
+// Plain reference for the guard filter: the kept row indices.
+std::vector<size_t> RefGuardKeep(const Rows& x, size_t k) {
+  const std::vector<float> med = RefMedian(x);
+  const size_t n = x.size();
+  auto median = [](std::vector<double> a) {
+    std::sort(a.begin(), a.end());
+    return a.size() % 2 ? a[a.size() / 2] : (a[a.size() / 2 - 1] + a[a.size() / 2]) / 2;
+  };
+  auto robust_z = [&](const std::vector<double>& v) {
+    const double m = median(v);
+    std::vector<double> dev;
+    for (double e : v) dev.push_back(std::fabs(e - m));
+    const double scale = std::max(1.4826 * median(dev), 1e-12 * (std::fabs(m) + 1));
+    std::vector<double> z;
+    for (double e : v) z.push_back((e - m) / scale);
+    return z;
+  };
+  std::vector<double> imb(n), ncos(n);
+  double mm = 0;
+  for (float v : med) mm += double(v) * v;
+  for (size_t i = 0; i < n; ++i) {
+    long above = 0, below = 0;
+    double dot = 0, sq = 0;
+    for (size_t c = 0; c < med.size(); ++c) {
+      above += x[i][c] > med[c];
+      below += x[i][c] < med[c];
+      dot += double(x[i][c]) * med[c];
+      sq += double(x[i][c]) * x[i][c];
+    }
+    imb[i] = static_cast<double>(std::labs(above - below));
+    ncos[i] = -dot / std::sqrt(sq * mm);
+  }
+  const auto za = robust_z(imb), zb = robust_z(ncos);
+  std::vector<std::pair<double, size_t>> score;
+  for (size_t i = 0; i < n; ++i) score.emplace_back(std::max(za[i], zb[i]), i);
+  std::sort(score.begin(), score.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second > b.second;
+  });
+  std::vector<size_t> keep;
+  for (size_t r = k; r < n; ++r) keep.push_back(score[r].second);
+  std::sort(keep.begin(), keep.end());
+  return keep;
+}
+
+// Honest rows share a direction (a common mean) plus noise, as real updates do.
+UpdateMatrix HonestWithCommonDirection(size_t n, size_t d, uint64_t seed) {
+  UpdateMatrix m = RandomUpdates(n, d, seed);
+  std::mt19937_64 rng(seed * 7 + 1);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<float> common(d);
+  for (float& v : common) v = g(rng);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t c = 0; c < d; ++c) m.row(i)[c] += common[c];
+  }
+  return m;
+}
+
+TEST(PreAggregators, GuardDropsSignFlipAndAlieRows) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    for (int attack = 0; attack < 2; ++attack) {
+      UpdateMatrix m = HonestWithCommonDirection(12, 500, seed);
+      const Rows all = ToRows(m.view());
+      for (size_t c = 0; c < 500; ++c) {
+        double mu = 0, sq = 0;
+        for (size_t i = 0; i < 10; ++i) mu += all[i][c];
+        mu /= 10;
+        for (size_t i = 0; i < 10; ++i) sq += (all[i][c] - mu) * (all[i][c] - mu);
+        const float bad = attack == 0 ? static_cast<float>(-mu) : static_cast<float>(mu + 1.5 * std::sqrt(sq / 9));
+        m.row(10)[c] = m.row(11)[c] = bad;
+      }
+      for (Backend b : {Backend::kRef, Backend::kCpu}) {
+        auto r = GuardFilter(m.view(), 2, 1.0, b);
+        ASSERT_TRUE(r.ok()) << r.status();
+        ASSERT_EQ(r->rows(), 10u);
+        for (size_t i = 0; i < 10; ++i) {
+          EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(i).data(), 500 * sizeof(float)), 0)
+              << "seed " << seed << (attack == 0 ? " sign flip" : " alie") << " row " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(PreAggregators, GuardMatchesReference) {
+  for (uint64_t seed = 50; seed < 60; ++seed) {
+    UpdateMatrix m = HonestWithCommonDirection(11, 64, seed);
+    for (size_t c = 0; c < 64; c += 2) m.row(seed % 11)[c] = -m.row(seed % 11)[c];
+    for (double c : {0.5, 1.0, 2.5}) {
+      const std::vector<size_t> want = RefGuardKeep(ToRows(m.view()), static_cast<size_t>(std::floor(c * 2)));
+      for (Backend b : {Backend::kRef, Backend::kCpu}) {
+        auto r = GuardFilter(m.view(), 2, c, b);
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(r->rows(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+          EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(want[i]).data(), 64 * sizeof(float)), 0)
+              << "seed " << seed << " c " << c;
+        }
+      }
+    }
+  }
+  UpdateMatrix m = RandomUpdates(4, 8, 1);
+  EXPECT_EQ(GuardFilter(m.view(), 4).status().code(), StatusCode::kInvalidArgument);
+  UpdateMatrix zeros(5, 6);  // all-zero rows: no NaN, nothing stands out, the highest indices go
+  std::fill(zeros.data(), zeros.data() + zeros.size(), 0.0f);
+  auto r = GuardFilter(zeros.view(), 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rows(), 4u);
+}
+
 // --- Rule strings.
 
 TEST(RuleSpec, ParsesAndPrintsCanonically) {
@@ -336,7 +445,8 @@ TEST(RuleSpec, ParsesAndPrintsCanonically) {
       {"dnc|mean", "dnc:c=1|mean"},
       {"dnc:1.5|nnm|cwtm", "dnc:c=1.5|nnm|cwtm"},
       {"sign|nnm|cwtm", "sign:c=1|nnm|cwtm"},
-      {"signguard:2|mean", "sign:c=2|mean"},
+      {"sign:2|mean", "sign:c=2|mean"},
+      {"signguard|nnm|cwtm", "guard:c=1|nnm|cwtm"},
   };
   for (const auto& [in, want] : cases) {
     auto spec = ParseRuleSpec(in);

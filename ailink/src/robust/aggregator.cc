@@ -41,7 +41,8 @@ const std::vector<StageInfo>& Stages() {
       {StageKind::kBucketing, "bucketing", {}, {{"s"}}},
       {StageKind::kAdaptiveRobustClip, "arc", {}, {}},
       {StageKind::kDivideAndConquer, "dnc", {"divide_and_conquer"}, {{"c"}}},
-      {StageKind::kSignAgreement, "sign", {"signguard"}, {{"c"}}},
+      {StageKind::kSignAgreement, "sign", {}, {{"c"}}},
+      {StageKind::kGuard, "guard", {"signguard"}, {{"c"}}},
   };
   return stages;
 }
@@ -85,7 +86,8 @@ Result<StageSpec> ParseStage(std::string_view text) {
     if (key == "c" || key == "nu" || key == "tau") {
       CESS_ASSIGN_OR_RETURN(double v, ParseNumber(value, what));
       if (!(v > 0.0)) return Status::InvalidArgument(what + " must be > 0, got " + value);
-      if (key == "c" && (st.kind == StageKind::kDivideAndConquer || st.kind == StageKind::kSignAgreement)) {
+      if (key == "c" && (st.kind == StageKind::kDivideAndConquer || st.kind == StageKind::kSignAgreement ||
+                           st.kind == StageKind::kGuard)) {
         st.dnc_c = v;
       } else {
         (key == "c" ? st.clip_c : key == "nu" ? st.gm_nu : st.cc_tau) = v;
@@ -111,7 +113,8 @@ size_t DncDropped(const StageSpec& st, size_t f) {
 // The rows a stage leaves for the next one.
 size_t RowsAfter(const StageSpec& st, size_t n, size_t f) {
   if (st.kind == StageKind::kBucketing) return (n + st.bucket_size - 1) / st.bucket_size;
-  if (st.kind == StageKind::kDivideAndConquer || st.kind == StageKind::kSignAgreement) {
+  if (st.kind == StageKind::kDivideAndConquer || st.kind == StageKind::kSignAgreement ||
+      st.kind == StageKind::kGuard) {
     return n - std::min(n, DncDropped(st, f));
   }
   return n;
@@ -138,6 +141,7 @@ Status CheckStage(const StageSpec& st, size_t n, size_t f, bool after_bucketing)
       return need(n > f, "n > f");
     case StageKind::kDivideAndConquer:
     case StageKind::kSignAgreement:
+    case StageKind::kGuard:
       return need(n > DncDropped(st, f), "n > floor(c*f)");
     case StageKind::kCoordinateMedian:
     case StageKind::kTrimmedMean:
@@ -164,6 +168,7 @@ bool IsPreAggregator(StageKind kind) {
     case StageKind::kAdaptiveRobustClip:
     case StageKind::kDivideAndConquer:
     case StageKind::kSignAgreement:
+    case StageKind::kGuard:
       return true;
     default:
       return false;
@@ -179,6 +184,7 @@ std::string StageSpec::ToString() const {
       return out + ":s=" + std::to_string(bucket_size);
     case StageKind::kDivideAndConquer:
     case StageKind::kSignAgreement:
+    case StageKind::kGuard:
       return out + ":c=" + FormatNumber(dnc_c);
     case StageKind::kMultiKrum:
       return out + ":m=" + std::to_string(multikrum_m);
@@ -289,6 +295,9 @@ Result<std::vector<float>> Aggregator::Aggregate(const MatrixView& updates, size
         break;
       case StageKind::kSignAgreement:
         next = SignAgreementFilter(x, f, st.dnc_c, b);
+        break;
+      case StageKind::kGuard:
+        next = GuardFilter(x, f, st.dnc_c, b);
         break;
       default:
         return Status::Internal("stage is not a pre-aggregator");

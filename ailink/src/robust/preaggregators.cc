@@ -218,47 +218,108 @@ Result<UpdateMatrix> DivideAndConquer(const MatrixView& x, size_t f, double c, B
   return GroupMeans(*in, std::move(groups));
 }
 
-Result<UpdateMatrix> SignAgreementFilter(const MatrixView& x, size_t f, double c, Backend backend) {
-  CESS_RETURN_IF_ERROR(CheckMatrix(x, "sign"));
-  if (!(c > 0.0) || !std::isfinite(c)) return Status::InvalidArgument("sign: c must be positive and finite");
+namespace {
+
+// Checks c and computes k = floor(c*f) for the filters; `name` names the stage in errors.
+Result<size_t> FilterCount(const MatrixView& x, size_t f, double c, const char* name) {
+  CESS_RETURN_IF_ERROR(CheckMatrix(x, name));
+  if (!(c > 0.0) || !std::isfinite(c)) return Status::InvalidArgument(std::string(name) + ": c must be positive and finite");
   const size_t k = static_cast<size_t>(std::floor(c * static_cast<double>(f)));
   if (k >= x.rows) {
-    return Status::InvalidArgument("sign needs n > floor(c*f) (n=" + std::to_string(x.rows) +
+    return Status::InvalidArgument(std::string(name) + " needs n > floor(c*f) (n=" + std::to_string(x.rows) +
                                    ", f=" + std::to_string(f) + ", c=" + std::to_string(c) + ")");
   }
+  return k;
+}
+
+// The rows of x except the k with the highest score (ties: the higher index goes first; NaN
+// counts as highest), unchanged and in index order.
+Result<UpdateMatrix> DropHighestScores(const MatrixView& x, const std::vector<double>& score, size_t k,
+                                       Backend backend) {
   const size_t n = x.rows;
-  std::vector<uint32_t> keep(n);
-  std::iota(keep.begin(), keep.end(), 0u);
-  if (k > 0 && x.cols > 0) {
-    CESS_ASSIGN_OR_RETURN(std::vector<float> med, CoordinateMedian(x, 0, backend));
-    std::vector<int64_t> imbalance(n, 0);
-    for (size_t i = 0; i < n; ++i) {
-      const float* row = x.row(i);
-      int64_t above = 0, below = 0;
-      for (size_t j = 0; j < x.cols; ++j) {
-        above += row[j] > med[j];
-        below += row[j] < med[j];
-      }
-      imbalance[i] = above > below ? above - below : below - above;
-    }
-    std::vector<uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    // Most one-sided first; ties: the higher index first (dropped first).
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      return imbalance[a] != imbalance[b] ? imbalance[a] > imbalance[b] : a > b;
-    });
-    std::vector<bool> dropped(n, false);
-    for (size_t r = 0; r < k; ++r) dropped[order[r]] = true;
-    keep.clear();
-    for (uint32_t i = 0; i < n; ++i) {
-      if (!dropped[i]) keep.push_back(i);
-    }
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (score[a] == score[b] || (score[a] != score[a] && score[b] != score[b])) return a > b;
+    return LessNanLast(score[b], score[a]);
+  });
+  std::vector<bool> dropped(n, false);
+  for (size_t r = 0; r < k; ++r) dropped[order[r]] = true;
+  std::vector<std::vector<uint32_t>> groups;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!dropped[i]) groups.push_back({i});
   }
   CESS_ASSIGN_OR_RETURN(auto in, Prep(x, backend));
-  std::vector<std::vector<uint32_t>> groups;
-  groups.reserve(keep.size());
-  for (uint32_t i : keep) groups.push_back({i});
   return GroupMeans(*in, std::move(groups));
+}
+
+// |#{j: x_ij > med_j} − #{j: x_ij < med_j}| for each row.
+std::vector<double> SignImbalance(const MatrixView& x, const std::vector<float>& med) {
+  std::vector<double> out(x.rows);
+  for (size_t i = 0; i < x.rows; ++i) {
+    const float* row = x.row(i);
+    int64_t above = 0, below = 0;
+    for (size_t j = 0; j < x.cols; ++j) {
+      above += row[j] > med[j];
+      below += row[j] < med[j];
+    }
+    out[i] = static_cast<double>(above > below ? above - below : below - above);
+  }
+  return out;
+}
+
+// Robust z-scores: (v − median(v)) / (1.4826 · MAD(v)), the MAD floored at a tiny positive value
+// so equal values give 0 and a lone outlier a huge score.
+std::vector<double> RobustZ(const std::vector<double>& v) {
+  auto median = [](std::vector<double> a) {
+    std::sort(a.begin(), a.end(), LessNanLast);
+    const size_t m = a.size() / 2;
+    return a.size() % 2 == 1 ? a[m] : 0.5 * (a[m - 1] + a[m]);
+  };
+  const double med = median(v);
+  std::vector<double> dev(v.size());
+  for (size_t i = 0; i < v.size(); ++i) dev[i] = std::fabs(v[i] - med);
+  const double scale = std::max(1.4826 * median(dev), 1e-12 * (std::fabs(med) + 1.0));
+  std::vector<double> z(v.size());
+  for (size_t i = 0; i < v.size(); ++i) z[i] = (v[i] - med) / scale;
+  return z;
+}
+
+}  // namespace
+
+Result<UpdateMatrix> SignAgreementFilter(const MatrixView& x, size_t f, double c, Backend backend) {
+  CESS_ASSIGN_OR_RETURN(size_t k, FilterCount(x, f, c, "sign"));
+  std::vector<double> score(x.rows, 0.0);
+  if (k > 0 && x.cols > 0) {
+    CESS_ASSIGN_OR_RETURN(std::vector<float> med, CoordinateMedian(x, 0, backend));
+    score = SignImbalance(x, med);
+  }
+  return DropHighestScores(x, score, k, backend);
+}
+
+Result<UpdateMatrix> GuardFilter(const MatrixView& x, size_t f, double c, Backend backend) {
+  CESS_ASSIGN_OR_RETURN(size_t k, FilterCount(x, f, c, "guard"));
+  std::vector<double> score(x.rows, 0.0);
+  if (k > 0 && x.cols > 0) {
+    CESS_ASSIGN_OR_RETURN(std::vector<float> med, CoordinateMedian(x, 0, backend));
+    const std::vector<double> imbalance = SignImbalance(x, med);
+    double med_sq = 0.0;
+    for (size_t j = 0; j < x.cols; ++j) med_sq += static_cast<double>(med[j]) * med[j];
+    std::vector<double> neg_cos(x.rows, 0.0);
+    for (size_t i = 0; i < x.rows; ++i) {
+      const float* row = x.row(i);
+      double dot = 0.0, sq = 0.0;
+      for (size_t j = 0; j < x.cols; ++j) {
+        dot += static_cast<double>(row[j]) * med[j];
+        sq += static_cast<double>(row[j]) * row[j];
+      }
+      neg_cos[i] = sq > 0.0 && med_sq > 0.0 ? -dot / std::sqrt(sq * med_sq) : 0.0;
+    }
+    const std::vector<double> z_sign = RobustZ(imbalance);
+    const std::vector<double> z_cos = RobustZ(neg_cos);
+    for (size_t i = 0; i < x.rows; ++i) score[i] = std::max(z_sign[i], z_cos[i]);
+  }
+  return DropHighestScores(x, score, k, backend);
 }
 
 }  // namespace cess::ailink::robust

@@ -57,9 +57,10 @@ enum class StageKind {
   kAdaptiveRobustClip,
   kDivideAndConquer,
   kSignAgreement,
+  kGuard,
 };
 
-// True for the pre-aggregators (clip, nnm, bucketing, arc, dnc, sign).
+// True for the pre-aggregators (clip, nnm, bucketing, arc, dnc, sign, guard).
 bool IsPreAggregator(StageKind kind);
 
 // One parsed stage with every parameter resolved (defaults filled in).
@@ -71,7 +72,7 @@ struct StageSpec {
   double gm_nu = 0.1;        // gm
   size_t iterations = 3;     // gm, cc
   double cc_tau = 10.0;      // cc
-  double dnc_c = 1.0;        // dnc and sign: drop floor(c*f) rows
+  double dnc_c = 1.0;        // dnc, sign and guard: drop floor(c*f) rows
 
   // Canonical text, e.g. "clip:c=2", "gm:nu=0.1,iters=3", "cwtm".
   std::string ToString() const;

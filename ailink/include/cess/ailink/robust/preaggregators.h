@@ -33,6 +33,14 @@
 //                coordinate (ALIE: mean + z·σ) sits above it almost everywhere, even when every
 //                single value is inside the honest range. Counts are integers on top of the
 //                bit-identical median, so the choice is the same on every backend.
+//   guard:c      sign and direction filter (after SignGuard's sign statistics and FLTrust's cosine
+//                test): against the coordinate-wise median med, each row gets two robust z-scores
+//                (value − median over rows, over 1.4826·MAD): of its sign imbalance (as `sign`) and
+//                of its negated cosine with med. The k = ⌊c·f⌋ rows with the largest of the two are
+//                dropped (ties: the higher index), the rest returned unchanged in index order. The
+//                sign score catches rows shifted one way in every coordinate (ALIE); the cosine
+//                score catches rows pointing against the common direction (sign flip, IPM). Sums
+//                in double in a fixed order on the host, on top of the bit-identical median.
 #pragma once
 
 #include <cstddef>
@@ -71,6 +79,10 @@ Result<UpdateMatrix> DivideAndConquer(const MatrixView& x, size_t f, double c = 
 // Sign-agreement filtering: drops k = ⌊c·f⌋ rows as described above. REQUIRES (else
 // InvalidArgument): c > 0 and finite, k < n.
 Result<UpdateMatrix> SignAgreementFilter(const MatrixView& x, size_t f, double c = 1.0, Backend backend = Backend::kAuto);
+
+// Sign and direction filtering: drops k = ⌊c·f⌋ rows as described above. REQUIRES (else
+// InvalidArgument): c > 0 and finite, k < n.
+Result<UpdateMatrix> GuardFilter(const MatrixView& x, size_t f, double c = 1.0, Backend backend = Backend::kAuto);
 
 // The rows DivideAndConquer keeps, in increasing order, from the n×n pairwise squared distances
 // (row-major) and the number k of rows to drop. Exposed for tests. REQUIRES: k < n.
