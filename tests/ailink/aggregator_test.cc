@@ -333,7 +333,7 @@ std::vector<size_t> RefGuardKeep(const Rows& x, size_t k) {
     for (double e : v) z.push_back((e - m) / scale);
     return z;
   };
-  std::vector<double> imb(n), ncos(n);
+  std::vector<double> imb(n), ncos(n), norm(n);
   double mm = 0;
   for (float v : med) mm += double(v) * v;
   for (size_t i = 0; i < n; ++i) {
@@ -347,10 +347,11 @@ std::vector<size_t> RefGuardKeep(const Rows& x, size_t k) {
     }
     imb[i] = static_cast<double>(std::labs(above - below));
     ncos[i] = -dot / std::sqrt(sq * mm);
+    norm[i] = std::sqrt(sq);
   }
-  const auto za = robust_z(imb), zb = robust_z(ncos);
+  const auto za = robust_z(imb), zb = robust_z(ncos), zc = robust_z(norm);
   std::vector<std::pair<double, size_t>> score;
-  for (size_t i = 0; i < n; ++i) score.emplace_back(std::max(za[i], zb[i]), i);
+  for (size_t i = 0; i < n; ++i) score.emplace_back(std::max({za[i], zb[i], zc[i]}), i);
   std::sort(score.begin(), score.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second > b.second;
   });
@@ -373,9 +374,9 @@ UpdateMatrix HonestWithCommonDirection(size_t n, size_t d, uint64_t seed) {
   return m;
 }
 
-TEST(PreAggregators, GuardDropsSignFlipAndAlieRows) {
+TEST(PreAggregators, GuardDropsSignFlipAlieAndNoiseRows) {
   for (uint64_t seed : {1u, 2u, 3u}) {
-    for (int attack = 0; attack < 2; ++attack) {
+    for (int attack = 0; attack < 3; ++attack) {
       UpdateMatrix m = HonestWithCommonDirection(12, 500, seed);
       const Rows all = ToRows(m.view());
       for (size_t c = 0; c < 500; ++c) {
@@ -385,6 +386,10 @@ TEST(PreAggregators, GuardDropsSignFlipAndAlieRows) {
         for (size_t i = 0; i < 10; ++i) sq += (all[i][c] - mu) * (all[i][c] - mu);
         const float bad = attack == 0 ? static_cast<float>(-mu) : static_cast<float>(mu + 1.5 * std::sqrt(sq / 9));
         m.row(10)[c] = m.row(11)[c] = bad;
+        if (attack == 2) {  // Gaussian noise, σ = 100
+          m.row(10)[c] = static_cast<float>(100.0 * std::sin(1.0 + c * 0.7));
+          m.row(11)[c] = static_cast<float>(100.0 * std::cos(2.0 + c * 1.3));
+        }
       }
       for (Backend b : {Backend::kRef, Backend::kCpu}) {
         auto r = GuardFilter(m.view(), 2, 1.0, b);
@@ -392,7 +397,7 @@ TEST(PreAggregators, GuardDropsSignFlipAndAlieRows) {
         ASSERT_EQ(r->rows(), 10u);
         for (size_t i = 0; i < 10; ++i) {
           EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(i).data(), 500 * sizeof(float)), 0)
-              << "seed " << seed << (attack == 0 ? " sign flip" : " alie") << " row " << i;
+              << "seed " << seed << " attack " << attack << " row " << i;
         }
       }
     }

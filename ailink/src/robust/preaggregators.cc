@@ -306,6 +306,7 @@ Result<UpdateMatrix> GuardFilter(const MatrixView& x, size_t f, double c, Backen
     double med_sq = 0.0;
     for (size_t j = 0; j < x.cols; ++j) med_sq += static_cast<double>(med[j]) * med[j];
     std::vector<double> neg_cos(x.rows, 0.0);
+    std::vector<double> norm(x.rows, 0.0);
     for (size_t i = 0; i < x.rows; ++i) {
       const float* row = x.row(i);
       double dot = 0.0, sq = 0.0;
@@ -314,10 +315,12 @@ Result<UpdateMatrix> GuardFilter(const MatrixView& x, size_t f, double c, Backen
         sq += static_cast<double>(row[j]) * row[j];
       }
       neg_cos[i] = sq > 0.0 && med_sq > 0.0 ? -dot / std::sqrt(sq * med_sq) : 0.0;
+      norm[i] = std::sqrt(sq);
     }
     const std::vector<double> z_sign = RobustZ(imbalance);
     const std::vector<double> z_cos = RobustZ(neg_cos);
-    for (size_t i = 0; i < x.rows; ++i) score[i] = std::max(z_sign[i], z_cos[i]);
+    const std::vector<double> z_norm = RobustZ(norm);
+    for (size_t i = 0; i < x.rows; ++i) score[i] = std::max({z_sign[i], z_cos[i], z_norm[i]});
   }
   return DropHighestScores(x, score, k, backend);
 }

@@ -33,13 +33,15 @@
 //                coordinate (ALIE: mean + z·σ) sits above it almost everywhere, even when every
 //                single value is inside the honest range. Counts are integers on top of the
 //                bit-identical median, so the choice is the same on every backend.
-//   guard:c      sign and direction filter (after SignGuard's sign statistics and FLTrust's cosine
-//                test): against the coordinate-wise median med, each row gets two robust z-scores
-//                (value − median over rows, over 1.4826·MAD): of its sign imbalance (as `sign`) and
-//                of its negated cosine with med. The k = ⌊c·f⌋ rows with the largest of the two are
-//                dropped (ties: the higher index), the rest returned unchanged in index order. The
-//                sign score catches rows shifted one way in every coordinate (ALIE); the cosine
-//                score catches rows pointing against the common direction (sign flip, IPM). Sums
+//   guard:c      sign, direction and size filter (after SignGuard's sign statistics and norm
+//                filter, and FLTrust's cosine test): against the coordinate-wise median med, each
+//                row gets three robust z-scores (value − median over rows, over 1.4826·MAD): of its
+//                sign imbalance (as `sign`), of its negated cosine with med, and of its L2 norm. The
+//                k = ⌊c·f⌋ rows with the largest of the three are dropped (ties: the higher index),
+//                the rest returned unchanged in index order. The sign score catches rows shifted
+//                one way in every coordinate (ALIE); the cosine score rows pointing against the
+//                common direction (sign flip, IPM); the norm score large rows (Gaussian noise,
+//                scaled updates). Sums
 //                in double in a fixed order on the host, on top of the bit-identical median.
 #pragma once
 
