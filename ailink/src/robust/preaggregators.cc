@@ -268,6 +268,11 @@ std::vector<double> SignImbalance(const MatrixView& x, const std::vector<float>&
   return out;
 }
 
+// guard: a row longer than this many times the median row norm is dropped before any other.
+constexpr double kGuardNormBound = 3.0;
+// Scores of oversized rows start here, above any z-score.
+constexpr double kOversizedScore = 1e100;
+
 // Robust z-scores: (v − median(v)) / (1.4826 · MAD(v)), the MAD floored at a tiny positive value
 // so equal values give 0 and a lone outlier a huge score.
 std::vector<double> RobustZ(const std::vector<double>& v) {
@@ -319,8 +324,17 @@ Result<UpdateMatrix> GuardFilter(const MatrixView& x, size_t f, double c, Backen
     }
     const std::vector<double> z_sign = RobustZ(imbalance);
     const std::vector<double> z_cos = RobustZ(neg_cos);
-    const std::vector<double> z_norm = RobustZ(norm);
-    for (size_t i = 0; i < x.rows; ++i) score[i] = std::max({z_sign[i], z_cos[i], z_norm[i]});
+    std::vector<double> sorted_norm = norm;
+    std::sort(sorted_norm.begin(), sorted_norm.end(), LessNanLast);
+    const size_t h = x.rows / 2;
+    const double median_norm = x.rows % 2 ? sorted_norm[h] : 0.5 * (sorted_norm[h - 1] + sorted_norm[h]);
+    for (size_t i = 0; i < x.rows; ++i) {
+      // Oversized rows go first (SignGuard's upper norm bound), largest first; then the rest by
+      // the larger of the two z-scores.
+      const bool oversized = !(norm[i] <= kGuardNormBound * median_norm);
+      score[i] = oversized ? kOversizedScore + norm[i] / std::max(median_norm, 1e-300)
+                           : std::max(z_sign[i], z_cos[i]);
+    }
   }
   return DropHighestScores(x, score, k, backend);
 }

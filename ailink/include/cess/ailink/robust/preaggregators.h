@@ -33,15 +33,15 @@
 //                coordinate (ALIE: mean + z·σ) sits above it almost everywhere, even when every
 //                single value is inside the honest range. Counts are integers on top of the
 //                bit-identical median, so the choice is the same on every backend.
-//   guard:c      sign, direction and size filter (after SignGuard's sign statistics and norm
-//                filter, and FLTrust's cosine test): against the coordinate-wise median med, each
-//                row gets three robust z-scores (value − median over rows, over 1.4826·MAD): of its
-//                sign imbalance (as `sign`), of its negated cosine with med, and of its L2 norm. The
-//                k = ⌊c·f⌋ rows with the largest of the three are dropped (ties: the higher index),
-//                the rest returned unchanged in index order. The sign score catches rows shifted
-//                one way in every coordinate (ALIE); the cosine score rows pointing against the
-//                common direction (sign flip, IPM); the norm score large rows (Gaussian noise,
-//                scaled updates). Sums
+//   guard:c      sign, direction and size filter (after SignGuard's norm bound and sign
+//                statistics, and FLTrust's cosine test). Against the coordinate-wise median med:
+//                rows longer than 3× the median row norm are dropped first (largest first); the
+//                others are ranked by the larger of two robust z-scores (value − median over rows,
+//                over 1.4826·MAD): of the sign imbalance (as `sign`) and of the negated cosine with
+//                med. k = ⌊c·f⌋ rows are dropped in all (ties: the higher index), the rest returned
+//                unchanged in index order. The norm bound catches large rows (Gaussian noise,
+//                scaled updates); the sign score rows shifted one way in every coordinate (ALIE);
+//                the cosine score rows pointing against the common direction (sign flip, IPM). Sums
 //                in double in a fixed order on the host, on top of the bit-identical median.
 #pragma once
 
