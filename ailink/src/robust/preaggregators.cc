@@ -269,7 +269,7 @@ std::vector<double> SignImbalance(const MatrixView& x, const std::vector<float>&
 }
 
 // guard: a row longer than this many times the median row norm is dropped before any other.
-constexpr double kGuardNormBound = 3.0;
+constexpr double kGuardNormBound = 10.0;
 // Scores of oversized rows start here, above any z-score.
 constexpr double kOversizedScore = 1e100;
 

@@ -35,7 +35,7 @@
 //                bit-identical median, so the choice is the same on every backend.
 //   guard:c      sign, direction and size filter (after SignGuard's norm bound and sign
 //                statistics, and FLTrust's cosine test). Against the coordinate-wise median med:
-//                rows longer than 3× the median row norm are dropped first (largest first); the
+//                rows longer than 10× the median row norm are dropped first (largest first); the
 //                others are ranked by the larger of two robust z-scores (value − median over rows,
 //                over 1.4826·MAD): of the sign imbalance (as `sign`) and of the negated cosine with
 //                med. k = ⌊c·f⌋ rows are dropped in all (ties: the higher index), the rest returned
