@@ -191,7 +191,7 @@ void AddSimulate(CLI::App* fl) {
   cmd->add_option(
       "--rule,--rules", o->rules_text,
       "Aggregation rule(s), comma-separated, run side by side, e.g. mean,nnm|cwtm,clip:2.0|nnm|cwtm "
-      "(default mean,nnm|cwtm)");
+      "(default mean,guard|mean)");
   Flag(cmd, *o, "--rounds", &SimulationConfig::rounds, "Rounds" + d(defaults.rounds));
   Flag(cmd, *o, "--clients-per-round", &SimulationConfig::clients_per_round,
        "Participants per round (0 = all)");

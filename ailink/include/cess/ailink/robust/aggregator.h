@@ -33,11 +33,15 @@
 
 namespace cess::ailink::robust {
 
-// The default robust rule: nearest-neighbour mixing in front of the coordinate-wise trimmed
-// mean. NNM makes the simple coordinate-wise rules robust under heterogeneous (non-IID) data
-// where they alone fail against ALIE-style attacks (Allouah et al. 2023, "Fixing by Mixing");
-// it costs a Gram matrix plus a mixing pass. Requires n > 2f.
-inline constexpr std::string_view kDefaultRule = "nnm|cwtm";
+// The default robust rule: the guard filter (preaggregators.h: drops the f rows that are
+// oversized, one-sided in sign against the coordinate-wise median, or pointing against it), then
+// the mean of the rest. Chosen by measurement (bench/RESULTS.md §3d): on non-IID data the
+// coordinate-wise and distance-based rules pay for heterogeneity with every honest update they
+// trim, and ALIE hides inside every coordinate's honest range; the guard looks at whole rows
+// instead. It trusts the rows it keeps: a Byzantine row shaped like an honest one (e.g. a scaled
+// honest update under the 10× norm bound) reaches the mean — compose a robust final rule
+// (`guard|cc`, `nnm|cwtm`) where that matters more than accuracy. Requires n > f.
+inline constexpr std::string_view kDefaultRule = "guard|mean";
 
 enum class StageKind {
   // Final rules.

@@ -12,7 +12,7 @@
 //   attack             none | signflip | labelflip | gaussian[:sigma=..] | alie[:z=..] | ipm[:eps=..]
 //                      | mimic[:idx=..] | inf | minmax[:dev=..]         default gaussian:sigma=100
 //   rules              list of rule specs run side by side on the same seeds
-//                      default [mean, nnm|cwtm]
+//                      default [mean, guard|mean] (mean and the default robust rule)
 //   rounds             default 100
 //   clients_per_round  0 = all                                          default 0
 //   local_steps        mini-batches per round (ignored when local_epochs > 0)   default 1
@@ -50,7 +50,7 @@ struct SimulationConfig {
   size_t clients = 12;
   size_t byzantine = 2;
   std::string attack = "gaussian:sigma=100";
-  std::vector<std::string> rules = {"mean", "nnm|cwtm"};
+  std::vector<std::string> rules = {"mean", "guard|mean"};
   size_t rounds = 100;
   size_t clients_per_round = 0;
   size_t local_steps = 1;
