@@ -8,7 +8,7 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libgrpc-dev
   librocksdb-dev
   libboost-dev libboost-system-dev
-  libssl-dev openssl
+  libssl-dev openssl libsodium-dev
   libtorch-dev libopenblas0-pthread
   libisal-dev
   libgtest-dev libgmock-dev googletest

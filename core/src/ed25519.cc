@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include <cstring>
 #include <string>
@@ -60,7 +61,9 @@ Result<Ed25519Signature> Ed25519PrivateKey::Sign(ByteSpan message) const {
   return sig;
 }
 
-Status Ed25519Verify(ByteSpan public_key, ByteSpan message, ByteSpan signature) {
+namespace {
+
+Status CheckSizes(ByteSpan public_key, ByteSpan signature) {
   if (public_key.size() != 32) {
     return Status::InvalidArgument("ed25519 public key must be 32 bytes, got " +
                                    std::to_string(public_key.size()));
@@ -69,9 +72,34 @@ Status Ed25519Verify(ByteSpan public_key, ByteSpan message, ByteSpan signature) 
     return Status::InvalidArgument("ed25519 signature must be 64 bytes, got " +
                                    std::to_string(signature.size()));
   }
+  return Status::Ok();
+}
+
+// sodium_init once per process (it is idempotent and thread-safe; the static makes it cheap).
+bool SodiumReady() {
+  static const bool ready = sodium_init() >= 0;
+  return ready;
+}
+
+}  // namespace
+
+Status Ed25519Verify(ByteSpan public_key, ByteSpan message, ByteSpan signature) {
+  CESS_RETURN_IF_ERROR(CheckSizes(public_key, signature));
+  if (!SodiumReady()) return Status::Internal("ed25519: libsodium failed to initialize");
+  if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) != 0) {
+    return Status::Corruption("ed25519: signature does not verify");
+  }
+  return Status::Ok();
+}
+
+Status Ed25519VerifyReference(ByteSpan public_key, ByteSpan message, ByteSpan signature) {
+  CESS_RETURN_IF_ERROR(CheckSizes(public_key, signature));
   EvpPkeyPtr pkey(
       EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
-  if (!pkey) return internal::OpensslError(StatusCode::kInvalidArgument, "ed25519: invalid public key");
+  if (!pkey) {
+    internal::DrainErrors();
+    return Status::Corruption("ed25519: invalid public key");
+  }
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) return internal::OpensslInternal("ed25519: EVP_MD_CTX_new");
   if (EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, pkey.get(), nullptr) != 1) {

@@ -7,6 +7,7 @@
 
 #include "cess/core/log.h"
 #include "consensus/engine_util.h"
+#include "runtime/worker_pool.h"
 
 namespace cess::chain::consensus {
 
@@ -32,7 +33,9 @@ Engine::Engine(EngineConfig config, Application& app, Network& network)
       net_(network),
       genesis_(app.genesis()),
       genesis_hash_(genesis_.Hash()),
-      pool_(config_.tx_pool) {
+      pool_(config_.tx_pool),
+      verify_pool_(std::make_unique<runtime::WorkerPool>(std::max(1, config_.verify_threads))),
+      recent_txs_(config_.recent_tx_capacity) {
   if (config_.account_key) me_ = AccountId::Of(*config_.account_key);
 }
 
@@ -74,8 +77,12 @@ Status Engine::Init() {
 }
 
 void Engine::OnMessage(const PeerId& from, ByteSpan message) {
-  std::lock_guard<std::mutex> lock(mu_);
   const std::optional<MessageKind> kind = PeekKind(message);
+  if (kind == MessageKind::kTransaction || kind == MessageKind::kTransactions) {
+    OnTransactionsMessage(from, message, *kind);  // checked outside the mutex
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
   if (kind) ++stats_.received[static_cast<size_t>(*kind)];
   if (!health_.ok()) return;
   Result<Message> decoded = DecodeMessage(message);
@@ -96,7 +103,9 @@ void Engine::OnMessage(const PeerId& from, ByteSpan message) {
 Status Engine::Dispatch(const PeerId& from, Message&& message) {
   switch (message.kind()) {
     case MessageKind::kTransaction:
-      return HandleTransaction(std::get<Transaction>(message.body), true);
+    case MessageKind::kTransactions:
+      // OnMessage hands transactions to OnTransactionsMessage, never here.
+      return Status::Internal("transactions are not dispatched under the engine mutex");
     case MessageKind::kBlockAnnounce: {
       CESS_ASSIGN_OR_RETURN(ImportOutcome outcome, ImportBlock(std::get<Block>(message.body), from, true));
       (void)outcome;
@@ -119,45 +128,22 @@ Status Engine::Dispatch(const PeerId& from, Message&& message) {
 }
 
 void Engine::Tick(uint64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  now_ms_ = std::max(now_ms_, now_ms);
-  if (!health_.ok()) return;
-  ExpireOrphans();
-  if (sync_deadline_ms_ && now_ms_ >= *sync_deadline_ms_) sync_deadline_ms_.reset();
-  MaybeAuthor();
-  DriveFinality();
-  if (!status_sent_ || now_ms_ >= last_status_ms_ + config_.status_interval_ms) BroadcastStatus();
-  MaybeSubmitVrf();
-}
-
-TxCheck Engine::SubmitTransaction(const Transaction& tx) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!health_.ok()) return TxCheck{ResultCode::kResourceLimit, 0, "node halted: " + health_.ToString()};
-  if (pool_.Contains(tx.Hash())) return TxCheck{};
-  TxCheck check = app_.CheckTx(tx, best_hash_);
-  if (!check.ok()) return check;
-  Status s = pool_.Add(tx);
-  if (s.code() == StatusCode::kAlreadyExists) return TxCheck{ResultCode::kBadNonce, 0, s.message()};
-  if (!s.ok()) return TxCheck{ResultCode::kResourceLimit, 0, s.message()};
-  ++stats_.txs_admitted;
-  Broadcast(Message{tx});
-  return check;
-}
-
-Status Engine::HandleTransaction(const Transaction& tx, bool from_peer) {
-  if (pool_.Contains(tx.Hash())) return Status::Ok();
-  TxCheck check = app_.CheckTx(tx, best_hash_);
-  if (!check.ok()) {
-    // A transaction that is merely stale (already included, nonce passed) is not a fault.
-    if (check.code == ResultCode::kBadNonce) return Status::Ok();
-    return Status::InvalidArgument("CheckTx: " + check.message);
+  bool revalidate = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ms_ = std::max(now_ms_, now_ms);
+    if (!health_.ok()) return;
+    ExpireOrphans();
+    if (sync_deadline_ms_ && now_ms_ >= *sync_deadline_ms_) sync_deadline_ms_.reset();
+    MaybeAuthor();
+    DriveFinality();
+    if (!status_sent_ || now_ms_ >= last_status_ms_ + config_.status_interval_ms) BroadcastStatus();
+    MaybeSubmitVrf();
+    revalidate = revalidate_pending_ &&
+                 (!last_revalidate_ms_ || now_ms_ >= *last_revalidate_ms_ + config_.pool_revalidate_interval_ms);
+    if (revalidate) last_revalidate_ms_ = now_ms_;
   }
-  Status s = pool_.Add(tx);
-  if (s.code() == StatusCode::kAlreadyExists || s.code() == StatusCode::kResourceExhausted) return Status::Ok();
-  CESS_RETURN_IF_ERROR(s);
-  ++stats_.txs_admitted;
-  if (!from_peer || config_.relay) Broadcast(Message{tx});
-  return Status::Ok();
+  if (revalidate) RevalidatePool();
 }
 
 Status Engine::HandleStatus(const PeerId& from, const StatusMessage& status) {

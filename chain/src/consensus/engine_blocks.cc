@@ -5,6 +5,7 @@
 
 #include "cess/chain/consensus/engine.h"
 #include "cess/core/log.h"
+#include "consensus/engine_util.h"
 
 namespace cess::chain::consensus {
 
@@ -56,7 +57,11 @@ Status Engine::ValidateAndExecute(const Block& block) {
   if (author.account != h.author) return Status::InvalidArgument("block author is not the slot's elected author");
   CESS_ASSIGN_OR_RETURN(Hash256 randomness, app_.EpochRandomness(h.parent_hash, h.epoch));
   CESS_RETURN_IF_ERROR(h.VerifyVrf(author.vrf_key, randomness));
-  Result<ExecutedBlock> executed = app_.ProcessProposal(block);
+  if (h.parent_hash != tree_.root_hash()) ++stats_.executed_above_unfinalized;
+  Result<ExecutedBlock> executed = [&] {
+    ScopedTimer timer(stats_.import_us);
+    return app_.ProcessProposal(block);
+  }();
   if (!executed.ok()) return executed.status().WithContext("ProcessProposal");
   tree_.Insert(block);
   return Status::Ok();
@@ -109,16 +114,34 @@ Hash256 Engine::ForkChoiceAnchor() const {
 void Engine::OnTreeChanged() {
   const Hash256 best = tree_.BestDescendant(ForkChoiceAnchor());
   if (best == best_hash_) return;
+  ReturnOrphanedTransactions(best_hash_, best);
   best_hash_ = best;
   stats_.best_height = tree_.Header(best)->height;
-  // Drop what the new best chain includes, then re-check the rest against its state.
-  std::vector<Hash256> included;
-  for (const Block* b : tree_.PathFromRoot(best)) {
-    for (const Transaction& tx : b->transactions) included.push_back(tx.Hash());
+  // Drop what the new best chain includes now; the rest is re-checked against its state on the
+  // next Tick, outside the mutex (RevalidatePool).
+  for (const Block* b : tree_.PathFromRoot(best)) pool_.Remove(BlockTxHashes(*b));
+  revalidate_pending_ = true;
+}
+
+void Engine::ReturnOrphanedTransactions(const Hash256& old_best, const Hash256& new_best) {
+  if (!tree_.Contains(old_best) || !tree_.Contains(new_best) || tree_.IsAncestor(old_best, new_best)) return;
+  std::vector<const Block*> abandoned;  // old_best down to (excluding) the common ancestor
+  for (Hash256 at = old_best; at != tree_.root_hash() && !tree_.IsAncestor(at, new_best);) {
+    const Block* b = tree_.Get(at);
+    if (b == nullptr) break;
+    abandoned.push_back(b);
+    at = b->header.parent_hash;
   }
-  pool_.Remove(included);
-  const Hash256 at = best_hash_;
-  pool_.Revalidate([this, &at](const Transaction& tx) { return app_.CheckTx(tx, at); });
+  size_t returned = 0;
+  for (auto it = abandoned.rbegin(); it != abandoned.rend(); ++it) {
+    const std::vector<Hash256>& hashes = BlockTxHashes(**it);
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      if (pool_.Add((*it)->transactions[i], hashes[i]).ok()) ++returned;
+    }
+  }
+  // The new chain's own transactions are dropped again by the caller; the rest are re-checked
+  // with the pool.
+  if (returned > 0) kLog.Debug("{} transactions of {} abandoned blocks back in the pool", returned, abandoned.size());
 }
 
 void Engine::RecordHeader(const SealedHeader& sealed) {
@@ -162,8 +185,20 @@ void Engine::MaybeAuthor() {
     kLog.Warn("slot {}: no epoch randomness: {}", *slot, randomness.status().ToString());
     return;
   }
-  const std::vector<Transaction> candidates =
-      pool_.Ordered(config_.max_block_transactions + config_.max_block_transactions / 4, config_.max_block_bytes * 2);
+  ScopedTimer timer(stats_.author_us);
+  if (best_hash_ != tree_.root_hash()) ++stats_.executed_above_unfinalized;
+  // A block above unfinalized ones costs every node more (its state root covers the unfinalized
+  // ancestors' writes too, and is computed again at commit), which slows finality further: while
+  // finality lags, author smaller blocks so that it catches up.
+  size_t max_txs = config_.max_block_transactions;
+  size_t max_bytes = config_.max_block_bytes;
+  if (config_.shrink_blocks_while_unfinalized) {
+    const uint64_t unfinalized = std::min<uint64_t>(parent.height - tree_.root().height, 3);
+    max_txs = std::max<size_t>(1, max_txs >> unfinalized);
+    max_bytes = std::max<size_t>(kMaxBlockBytes / 1024, max_bytes >> unfinalized);
+    if (unfinalized > 0) ++stats_.blocks_shrunk;
+  }
+  const std::vector<Transaction> candidates = pool_.Ordered(max_txs + max_txs / 4, max_bytes * 2);
   // The VRF first: PrepareProposal then executes the completed header, and FinalizeBlock reuses
   // that execution instead of running the block a second time.
   Status s = header.ProveVrf(config_.vrf_secret_key, *randomness);
@@ -172,7 +207,7 @@ void Engine::MaybeAuthor() {
     return;
   }
   Result<std::vector<Transaction>> txs =
-      app_.PrepareProposal(header, candidates, config_.max_block_transactions, config_.max_block_bytes);
+      app_.PrepareProposal(header, candidates, max_txs, max_bytes);
   if (!txs.ok()) {
     kLog.Warn("slot {}: PrepareProposal: {}", *slot, txs.status().ToString());
     return;

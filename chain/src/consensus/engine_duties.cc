@@ -56,7 +56,9 @@ Status Engine::SubmitOwn(Call call) {
   CESS_RETURN_IF_ERROR(tx.Sign(*config_.account_key, genesis_.chain_id));
   const TxCheck check = app_.CheckTx(tx, best_hash_);
   if (!check.ok()) return Status::FailedPrecondition("CheckTx refused our own transaction: " + check.message);
-  CESS_RETURN_IF_ERROR(pool_.Add(tx));
+  const Hash256 hash = tx.Hash();
+  CESS_RETURN_IF_ERROR(pool_.Add(tx, hash));
+  recent_txs_.Insert(hash);
   ++stats_.txs_admitted;
   Broadcast(Message{tx});
   return Status::Ok();

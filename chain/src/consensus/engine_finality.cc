@@ -202,6 +202,8 @@ Status Engine::Finalize(const Hash256& target, const Justification& justificatio
   std::vector<Block> path;
   for (const Block* b : tree_.PathFromRoot(target)) path.push_back(*b);
   if (path.empty()) return Status::NotFound("finalized block is not in the tree");
+  // A best head off the finalized chain is about to be pruned: its transactions go back first.
+  if (!tree_.IsAncestor(target, best_hash_)) ReturnOrphanedTransactions(best_hash_, target);
   const uint64_t old_set = voters_.set_id;
   for (const Block& b : path) {
     const Hash256 hash = b.Hash();
@@ -211,7 +213,10 @@ Status Engine::Finalize(const Hash256& target, const Justification& justificatio
     if (hash == target) {
       aux.push_back({std::string(kJustificationsColumn), HeightKey(b.header.height), codec::Encode(justification)});
     }
-    Status s = app_.Commit(hash, aux);
+    Status s = [&] {
+      ScopedTimer timer(stats_.commit_us);
+      return app_.Commit(hash, aux);
+    }();
     if (!s.ok()) {
       health_ = s.WithContext("Commit of block " + std::to_string(b.header.height));
       kLog.Error("{}; the engine stops", health_.ToString());

@@ -23,6 +23,8 @@ std::string_view MessageKindName(MessageKind kind) {
       return "blocks_response";
     case MessageKind::kEvidence:
       return "evidence";
+    case MessageKind::kTransactions:
+      return "transactions";
   }
   return "unknown";
 }
@@ -97,6 +99,24 @@ Result<BlocksResponse> BlocksResponse::Decode(codec::Reader& r) {
   return out;
 }
 
+void TransactionBatch::Encode(codec::Writer& w) const { w.PutVector(transactions); }
+
+Result<TransactionBatch> TransactionBatch::Decode(codec::Reader& r) {
+  CESS_ASSIGN_OR_RETURN(uint32_t n, r.ReadCount(kMinTransactionBytes));
+  if (n == 0 || n > kMaxTransactionsPerBatch) {
+    return Status::Corruption("transactions message: " + std::to_string(n) + " transactions outside 1.." +
+                              std::to_string(kMaxTransactionsPerBatch));
+  }
+  TransactionBatch out;
+  out.transactions.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Result<Transaction> tx = Transaction::Decode(r);
+    if (!tx.ok()) return tx.status().WithContext("transactions message: transaction " + std::to_string(i));
+    out.transactions.push_back(std::move(tx).value());
+  }
+  return out;
+}
+
 void Message::Encode(codec::Writer& w) const {
   w.PutU8(static_cast<uint8_t>(body.index()));
   std::visit([&w](const auto& payload) { payload.Encode(w); }, body);
@@ -132,6 +152,8 @@ Result<Message> Message::Decode(codec::Reader& r) {
       return DecodeAs<BlocksResponse>(r, "blocks response");
     case MessageKind::kEvidence:
       return DecodeAs<EquivocationEvidence>(r, "evidence message");
+    case MessageKind::kTransactions:
+      return DecodeAs<TransactionBatch>(r, "transactions message");
   }
   return Status::Corruption("message: unknown kind " + std::to_string(kind));
 }

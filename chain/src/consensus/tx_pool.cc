@@ -6,8 +6,9 @@
 
 namespace cess::chain::consensus {
 
-Status TxPool::Add(const Transaction& tx) {
-  const Hash256 hash = tx.Hash();
+Status TxPool::Add(const Transaction& tx) { return Add(tx, tx.Hash()); }
+
+Status TxPool::Add(const Transaction& tx, const Hash256& hash) {
   if (by_hash_.count(hash) != 0) return Status::AlreadyExists("transaction already in the pool");
   auto signer_it = by_signer_.find(tx.signer);
   if (signer_it != by_signer_.end()) {
@@ -110,10 +111,26 @@ size_t TxPool::Revalidate(const CheckFn& check) {
   return bad.size();
 }
 
+std::vector<std::pair<Hash256, Transaction>> TxPool::Snapshot() const {
+  std::vector<std::pair<Hash256, Transaction>> out;
+  out.reserve(by_hash_.size());
+  for (const auto& [hash, e] : by_hash_) out.emplace_back(hash, e.tx);
+  return out;
+}
+
 uint64_t TxPool::NextNonceAfterPending(const AccountId& signer) const {
   auto it = by_signer_.find(signer);
   if (it == by_signer_.end() || it->second.empty()) return 0;
   return it->second.rbegin()->first + 1;
+}
+
+void RecentTxSet::Insert(const Hash256& hash) {
+  if (!set_.insert(hash).second) return;
+  order_.push_back(hash);
+  if (order_.size() > capacity_) {
+    set_.erase(order_.front());
+    order_.pop_front();
+  }
 }
 
 }  // namespace cess::chain::consensus

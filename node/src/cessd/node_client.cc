@@ -61,6 +61,21 @@ Result<v1::SubmitTransactionResponse> NodeClient::Submit(const chain::Transactio
   CESS_NODE_CALL(SubmitTransaction, req, v1::SubmitTransactionResponse);
 }
 
+Result<v1::SubmitTransactionsResponse> NodeClient::SubmitBatch(std::span<const chain::Transaction> txs) const {
+  v1::SubmitTransactionsRequest req;
+  for (const chain::Transaction& tx : txs) {
+    Bytes enc = codec::Encode(tx);
+    req.add_transactions(enc.data(), enc.size());
+  }
+  CESS_NODE_CALL(SubmitTransactions, req, v1::SubmitTransactionsResponse);
+}
+
+Result<v1::SubmitTransactionsResponse> NodeClient::SubmitEncoded(std::span<const Bytes> encoded) const {
+  v1::SubmitTransactionsRequest req;
+  for (const Bytes& enc : encoded) req.add_transactions(enc.data(), enc.size());
+  CESS_NODE_CALL(SubmitTransactions, req, v1::SubmitTransactionsResponse);
+}
+
 Result<v1::GetAccountResponse> NodeClient::GetAccount(const chain::AccountId& account, bool finalized) const {
   v1::GetAccountRequest req;
   req.set_account(account.ToHex());

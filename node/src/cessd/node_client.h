@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "cess/chain/transaction.h"
@@ -23,6 +24,10 @@ class NodeClient {
   // NotFound / InvalidArgument as the service answers.
   Result<v1::StatusResponse> Status() const;
   Result<v1::SubmitTransactionResponse> Submit(const chain::Transaction& tx) const;
+  // Submits a batch (at most kMaxSubmitBatch = 8192); one result per transaction, in order.
+  Result<v1::SubmitTransactionsResponse> SubmitBatch(std::span<const chain::Transaction> txs) const;
+  // As SubmitBatch, for transactions already in their canonical encoding.
+  Result<v1::SubmitTransactionsResponse> SubmitEncoded(std::span<const Bytes> encoded) const;
   Result<v1::GetAccountResponse> GetAccount(const chain::AccountId& account, bool finalized = false) const;
   Result<v1::GetBlockResponse> GetBlock(uint64_t height) const;
 

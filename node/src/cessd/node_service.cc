@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cess/chain/receipt.h"
 #include "cess/chain/runtime/balances.h"
@@ -29,6 +30,8 @@ grpc::Status ToGrpc(const cess::Status& s) {
 void FillEngineStats(const consensus::Stats& s, google::protobuf::Map<std::string, uint64_t>* m) {
   (*m)["blocks_authored"] = s.blocks_authored;
   (*m)["blocks_imported"] = s.blocks_imported;
+  (*m)["executed_above_unfinalized"] = s.executed_above_unfinalized;
+  (*m)["blocks_shrunk"] = s.blocks_shrunk;
   (*m)["blocks_finalized"] = s.blocks_finalized;
   (*m)["orphans"] = s.orphans;
   (*m)["set_id"] = s.set_id;
@@ -40,6 +43,16 @@ void FillEngineStats(const consensus::Stats& s, google::protobuf::Map<std::strin
   (*m)["vrf_submitted"] = s.vrf_submitted;
   (*m)["sync_requests"] = s.sync_requests;
   (*m)["txs_admitted"] = s.txs_admitted;
+  (*m)["txs_refused"] = s.txs_refused;
+  (*m)["tx_batches_gossiped"] = s.tx_batches_gossiped;
+  (*m)["pool_revalidations"] = s.pool_revalidations;
+  (*m)["pool_revalidated_out"] = s.pool_revalidated_out;
+  (*m)["author_us"] = s.author_us;
+  (*m)["import_us"] = s.import_us;
+  (*m)["commit_us"] = s.commit_us;
+  (*m)["tx_check_us"] = s.tx_check_us;
+  (*m)["tx_admit_us"] = s.tx_admit_us;
+  (*m)["revalidate_us"] = s.revalidate_us;
   (*m)["pool_size"] = s.pool_size;
   (*m)["malformed"] = s.malformed;
   (*m)["received"] = s.total_received();
@@ -47,6 +60,19 @@ void FillEngineStats(const consensus::Stats& s, google::protobuf::Map<std::strin
 }
 
 const grpc::Status kStarting(grpc::StatusCode::UNAVAILABLE, "the node is starting");
+
+void FillResult(const chain::TxCheck& check, const Hash256& hash, v1::SubmitTransactionResponse* reply) {
+  reply->set_accepted(check.ok());
+  reply->set_tx_hash(chain::HashToHex(hash));
+  reply->set_code(static_cast<uint32_t>(check.code));
+  reply->set_code_name(std::string(chain::ResultCodeName(check.code)));
+  reply->set_module_error(check.module_error);
+  reply->set_message(check.message);
+}
+
+Result<chain::Transaction> DecodeTx(const std::string& bytes) {
+  return codec::Decode<chain::Transaction>(ByteSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+}
 
 }  // namespace
 
@@ -144,16 +170,44 @@ grpc::Status NodeService::SubmitTransaction(grpc::ServerContext*, const v1::Subm
                                             v1::SubmitTransactionResponse* reply) {
   consensus::Engine* engine = engine_.load();
   if (engine == nullptr) return kStarting;
-  const std::string& bytes = request->transaction();
-  auto tx = codec::Decode<chain::Transaction>(ByteSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  auto tx = DecodeTx(request->transaction());
   if (!tx.ok()) return ToGrpc(tx.status().WithContext("transaction"));
-  const chain::TxCheck check = engine->SubmitTransaction(*tx);
-  reply->set_accepted(check.ok());
-  reply->set_tx_hash(chain::HashToHex(tx->Hash()));
-  reply->set_code(static_cast<uint32_t>(check.code));
-  reply->set_code_name(std::string(chain::ResultCodeName(check.code)));
-  reply->set_module_error(check.module_error);
-  reply->set_message(check.message);
+  FillResult(engine->SubmitTransaction(*tx), tx->Hash(), reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::SubmitTransactions(grpc::ServerContext*, const v1::SubmitTransactionsRequest* request,
+                                             v1::SubmitTransactionsResponse* reply) {
+  consensus::Engine* engine = engine_.load();
+  if (engine == nullptr) return kStarting;
+  const int n = request->transactions_size();
+  if (n > kMaxSubmitBatch) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            std::to_string(n) + " transactions exceed the batch limit " + std::to_string(kMaxSubmitBatch)};
+  }
+  std::vector<chain::Transaction> txs;
+  std::vector<int> index;  // position in the request of txs[k]
+  txs.reserve(static_cast<size_t>(n));
+  index.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    v1::SubmitTransactionResponse* r = reply->add_results();
+    auto tx = DecodeTx(request->transactions(i));
+    if (!tx.ok()) {
+      r->set_code(static_cast<uint32_t>(chain::ResultCode::kBadArguments));
+      r->set_code_name(std::string(chain::ResultCodeName(chain::ResultCode::kBadArguments)));
+      r->set_message("the transaction does not decode: " + tx.status().ToString());
+      continue;
+    }
+    txs.push_back(std::move(tx).value());
+    index.push_back(i);
+  }
+  const std::vector<chain::TxCheck> checks = engine->SubmitTransactions(txs);
+  uint32_t accepted = 0;
+  for (size_t k = 0; k < txs.size(); ++k) {
+    FillResult(checks[k], txs[k].Hash(), reply->mutable_results(index[k]));
+    if (checks[k].ok()) ++accepted;
+  }
+  reply->set_accepted(accepted);
   return grpc::Status::OK;
 }
 

@@ -15,6 +15,9 @@
 
 namespace cess::node {
 
+// The most transactions one SubmitTransactions call may carry.
+inline constexpr int kMaxSubmitBatch = 8192;
+
 class NodeService final : public ::cess::node::v1::Node::Service {
  public:
   // `genesis_header` is what InitChain returned (GetBlock(0) answers it); the clock gives Unix ms
@@ -32,6 +35,10 @@ class NodeService final : public ::cess::node::v1::Node::Service {
                       v1::StatusResponse* reply) override;
   grpc::Status SubmitTransaction(grpc::ServerContext* ctx, const v1::SubmitTransactionRequest* request,
                                  v1::SubmitTransactionResponse* reply) override;
+  // Decodes every transaction (undecodable ones are refused in their result), then admits the
+  // decoded ones with Engine::SubmitTransactions. INVALID_ARGUMENT above kMaxSubmitBatch.
+  grpc::Status SubmitTransactions(grpc::ServerContext* ctx, const v1::SubmitTransactionsRequest* request,
+                                  v1::SubmitTransactionsResponse* reply) override;
   grpc::Status GetAccount(grpc::ServerContext* ctx, const v1::GetAccountRequest* request,
                           v1::GetAccountResponse* reply) override;
   grpc::Status GetBlock(grpc::ServerContext* ctx, const v1::GetBlockRequest* request,

@@ -2,6 +2,7 @@
 // voter safety persistence and the simulated network.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -76,7 +77,9 @@ TEST(MessageTest, EveryKindRoundTrips) {
       Message{response},
       Message{EquivocationEvidence{
           VoteEquivocation{MakeVote(1, VoteKind::kPrevote, 2, 9), MakeVote(1, VoteKind::kPrevote, 2, 8)}}},
+      Message{TransactionBatch{{Tx(3, 1, 5), Tx(4, 0, 7), Tx(3, 2, 5)}}},
   };
+  ASSERT_EQ(all.size(), kNumMessageKinds);
   for (size_t i = 0; i < all.size(); ++i) {
     const Bytes bytes = EncodeMessage(all[i]);
     EXPECT_EQ(bytes[0], i);
@@ -97,8 +100,27 @@ TEST(MessageTest, EveryKindRoundTrips) {
 TEST(MessageTest, RefusesUnknownKindsAndBadCounts) {
   EXPECT_FALSE(DecodeMessage(Bytes{}).ok());
   EXPECT_FALSE(DecodeMessage(Bytes{8}).ok());
+  EXPECT_FALSE(DecodeMessage(Bytes{9}).ok());
   EXPECT_FALSE(DecodeMessage(Bytes{255, 1, 2}).ok());
-  EXPECT_FALSE(PeekKind(Bytes{8}).has_value());
+  EXPECT_FALSE(PeekKind(Bytes{9}).has_value());
+  EXPECT_EQ(PeekKind(Bytes{8}), MessageKind::kTransactions);
+  // A transactions message with no transactions, or with more than the limit, is refused.
+  EXPECT_FALSE(DecodeMessage(Bytes{8, 0, 0, 0, 0}).ok());
+  {
+    const Transaction tx = Tx(1, 0, 10);
+    codec::Writer w;
+    w.PutU8(8);
+    w.PutU32(kMaxTransactionsPerBatch + 1);
+    for (uint32_t i = 0; i <= kMaxTransactionsPerBatch; ++i) tx.Encode(w);
+    EXPECT_FALSE(DecodeMessage(w.data()).ok());
+    TransactionBatch at_limit;
+    at_limit.transactions.assign(kMaxTransactionsPerBatch, tx);
+    Result<Message> back = DecodeMessage(EncodeMessage(Message{at_limit}));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(std::get<TransactionBatch>(back->body).transactions.size(), kMaxTransactionsPerBatch);
+  }
+  // A count larger than the bytes could hold is refused before allocating.
+  EXPECT_FALSE(DecodeMessage(Bytes{8, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3}).ok());
   EXPECT_TRUE(DecodeMessage(EncodeMessage(Message{BlocksRequest{1, 1}})).ok());
   Bytes zero_count = EncodeMessage(Message{BlocksRequest{1, 1}});
   zero_count[9] = 0;  // max_count 0
@@ -111,7 +133,7 @@ TEST(MessageTest, RefusesUnknownKindsAndBadCounts) {
   for (int i = 0; i < 2000; ++i) {
     Bytes b(1 + i % 300);
     ASSERT_TRUE(rng.Fill(b).ok());
-    b[0] = static_cast<uint8_t>(i % 9);
+    b[0] = static_cast<uint8_t>(i % 10);
     (void)DecodeMessage(b);
   }
 }
@@ -190,6 +212,39 @@ TEST(TxPoolTest, BoundedWithEvictionOfTheCheapest) {
   // Per-signer quota.
   ASSERT_TRUE(pool.Add(Tx(4, 1, 60)).ok());
   EXPECT_EQ(pool.Add(Tx(4, 2, 70)).code(), StatusCode::kResourceExhausted);
+}
+
+TEST(TxPoolTest, SnapshotAndAddWithHash) {
+  TxPool pool;
+  const Transaction a = Tx(1, 0, 10), b = Tx(2, 0, 20);
+  ASSERT_TRUE(pool.Add(a, a.Hash()).ok());
+  ASSERT_TRUE(pool.Add(b).ok());
+  EXPECT_EQ(pool.Add(b, b.Hash()).code(), StatusCode::kAlreadyExists);
+  auto snap = pool.Snapshot();
+  ASSERT_EQ(snap.size(), 2u);
+  std::sort(snap.begin(), snap.end(), [](const auto& x, const auto& y) { return x.second.fee < y.second.fee; });
+  EXPECT_EQ(snap[0].first, a.Hash());
+  EXPECT_EQ(snap[0].second, a);
+  EXPECT_EQ(snap[1].first, b.Hash());
+  // Removing by the snapshot's hashes empties the pool.
+  std::vector<Hash256> hashes = {snap[0].first, snap[1].first};
+  EXPECT_EQ(pool.Remove(hashes), 2u);
+  EXPECT_EQ(pool.size(), 0u);
+}
+
+TEST(RecentTxSetTest, ForgetsTheOldestFirst) {
+  RecentTxSet recent(3);
+  std::vector<Hash256> h(5);
+  for (size_t i = 0; i < h.size(); ++i) h[i].fill(static_cast<uint8_t>(i + 1));
+  for (size_t i = 0; i < 3; ++i) recent.Insert(h[i]);
+  recent.Insert(h[0]);  // already held: no change of order
+  EXPECT_EQ(recent.size(), 3u);
+  recent.Insert(h[3]);
+  EXPECT_FALSE(recent.Contains(h[0]));
+  EXPECT_TRUE(recent.Contains(h[1]) && recent.Contains(h[2]) && recent.Contains(h[3]));
+  recent.Insert(h[4]);
+  EXPECT_FALSE(recent.Contains(h[1]));
+  EXPECT_EQ(recent.size(), 3u);
 }
 
 TEST(RoundVotesTest, DetectsEquivocation) {

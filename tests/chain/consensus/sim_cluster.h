@@ -36,7 +36,9 @@ struct SimNode {
 class SimCluster {
  public:
   // `validators` genesis validators, all elected (profile.validators_elected = validators).
-  SimCluster(size_t validators, SimNetworkOptions net_options, uint64_t slot_ms = 1000)
+  // `customize_genesis`, when set, may add to the genesis (e.g. funded accounts) before it is checked.
+  SimCluster(size_t validators, SimNetworkOptions net_options, uint64_t slot_ms = 1000,
+             const std::function<void(Genesis&)>& customize_genesis = nullptr)
       : net_(net_options) {
     base_dir_ = ::testing::TempDir() + "/consensus_sim_" + std::to_string(::getpid()) + "_" +
                 std::to_string(reinterpret_cast<uintptr_t>(this));
@@ -64,6 +66,7 @@ class SimCluster {
       net_.Join(node->id);
       nodes_.push_back(std::move(node));
     }
+    if (customize_genesis) customize_genesis(genesis_);
     EXPECT_TRUE(genesis_.Validate().ok()) << genesis_.Validate();
   }
 

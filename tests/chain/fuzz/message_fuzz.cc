@@ -38,6 +38,9 @@ void WriteSeeds(const std::string& dir) {
   const EquivocationEvidence ev{
       VoteEquivocation{SeedVote(1, VoteKind::kPrevote, 9), SeedVote(1, VoteKind::kPrevote, 8)}};
   WriteSeed(dir, "evidence", consensus::EncodeMessage(Message{ev}));
+  consensus::TransactionBatch batch;
+  batch.transactions = {SeedTx(1, 0, 8), SeedTx(2, 3, 0), SeedTx(1, 1, 16)};
+  WriteSeed(dir, "transactions", consensus::EncodeMessage(Message{batch}));
 }
 
 }  // namespace
@@ -68,6 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (const auto* vote = std::get_if<SignedVote>(&m->body)) (void)vote->Verify(kChain);
   if (const auto* j = std::get_if<Justification>(&m->body)) (void)j->Verify(kChain, voters);
   if (const auto* ev = std::get_if<EquivocationEvidence>(&m->body)) (void)ev->Verify(kChain, voters);
+  if (const auto* tx = std::get_if<Transaction>(&m->body)) (void)tx->Verify(kChain);
+  if (const auto* batch = std::get_if<consensus::TransactionBatch>(&m->body)) {
+    Check(!batch->transactions.empty() && batch->transactions.size() <= consensus::kMaxTransactionsPerBatch,
+          "a decoded batch is within its bounds");
+    for (const auto& tx : batch->transactions) (void)tx.Verify(kChain);
+  }
   if (const auto* r = std::get_if<consensus::BlocksResponse>(&m->body)) {
     for (const auto& sb : r->blocks) (void)sb.block.CheckIntegrity(kChain);
   }

@@ -70,7 +70,7 @@ for src in "${SOURCES[@]}"; do
 done
 for p in "${pids[@]}"; do wait "$p"; done
 for t in "${TARGETS[@]}"; do
-  "$CXX_FUZZ" "${CXXFLAGS[@]}" "$SAN_BIN" "$ROOT/tests/chain/fuzz/$t.cc" "${OBJS[@]}" -lcrypto \
+  "$CXX_FUZZ" "${CXXFLAGS[@]}" "$SAN_BIN" "$ROOT/tests/chain/fuzz/$t.cc" "${OBJS[@]}" -lcrypto -lsodium \
     -o "$OUT/bin/$t"
 done
 

@@ -1,4 +1,5 @@
-// Ed25519 signatures (RFC 8032, pure Ed25519) on OpenSSL 3. Accounts are Ed25519 keys; an address
+// Ed25519 signatures (RFC 8032, pure Ed25519): keys and signing on OpenSSL 3, verification on
+// libsodium (with OpenSSL's as the reference). Accounts are Ed25519 keys; an address
 // is the 32-byte public key in hex (DESIGN.md §4).
 #pragma once
 
@@ -43,9 +44,25 @@ class Ed25519PrivateKey {
   Ed25519PublicKey public_key_{};
 };
 
-// Checks `signature` over `message` under `public_key`. Both lengths are checked first.
-// Errors: InvalidArgument when public_key is not 32 bytes or the signature not 64 bytes;
-// Corruption when the signature does not verify (including when the key or R is not a valid point).
+// Checks `signature` over `message` under `public_key`: the verification every part of the system
+// uses (transactions, block seals, votes), so that all nodes accept exactly the same signatures.
+// Runs on libsodium (crypto_sign_verify_detached; about twice as fast as OpenSSL 3's EVP path).
+// Both lengths are checked first. Errors: InvalidArgument when public_key is not 32 bytes or the
+// signature not 64 bytes; Corruption when the signature does not verify.
+//
+// The rule (libsodium 1.0.18): S < L; the public key A and the signature's R canonically encoded
+// (y < p) and not of small order (not in the 8-torsion); A and R decode to curve points; and the
+// cofactorless equation encode([S]B − [k]A) == R with k = SHA-512(R ‖ A ‖ M) mod L. It is STRICTER
+// than Ed25519VerifyReference (OpenSSL), which accepts small-order and non-canonically encoded
+// keys and small-order R. Those are the only differences (tests/core/ed25519_impl_test.cc): every
+// signature this accepts the reference accepts too, and the signatures only the reference accepts
+// are never made by an honest signer (e.g. for the identity key, R = identity and S = 0 "verify"
+// for any message under OpenSSL; a key holder can also make R = identity, S = k·a).
 Status Ed25519Verify(ByteSpan public_key, ByteSpan message, ByteSpan signature);
+
+// The same check on OpenSSL 3 (EVP_DigestVerify): the reference implementation, kept to test
+// Ed25519Verify against. Not used by the chain. Errors as Ed25519Verify; Corruption also when the
+// key or R is not a valid point.
+Status Ed25519VerifyReference(ByteSpan public_key, ByteSpan message, ByteSpan signature);
 
 }  // namespace cess::crypto

@@ -10,7 +10,8 @@
 // era = epoch / epochs_per_era. The author of slot s on top of parent P is
 // Authorities(P, era(s)).AuthorOf(s) (elected[s mod N]). An author builds at most one block per
 // slot, on its best head, only when s > head.slot: ProveVrf over EpochRandomness(P, epoch) →
-// PrepareProposal (the pool's priority order) → FinalizeBlock → Seal → broadcast. A slot whose
+// PrepareProposal (the pool's priority order; smaller limits while the head is not final, see
+// EngineConfig::shrink_blocks_while_unfinalized) → FinalizeBlock → Seal → broadcast. A slot whose
 // author is offline stays empty (missed slots are skipped). A node that sees a peer more than two
 // blocks ahead of its best head does not author (it is syncing).
 //
@@ -80,9 +81,26 @@
 // in Stats and dropped. Nothing a peer sends can crash or abort the engine.
 // ---------------------------------------------------------------------------------------------
 //
-// Threading: every public method takes one internal mutex; OnMessage may be called from any
-// transport thread, Tick from a driver thread (a real node calls it every 20–50 ms with the system
-// clock; tests call it with a virtual clock). Outputs go only through Network (non-blocking).
+// Transactions (intake). Clients submit one transaction or a batch (SubmitTransactions); peers
+// gossip single transactions (kind 0) or batches (kind 8). Either way the engine hashes them, drops
+// those already pooled (and, from peers, those it admitted or saw in a block recently:
+// recent_tx_capacity, so relayed copies cost a hash and a lookup), and runs the application's
+// CheckTx at a snapshot of the best head on a small thread pool OUTSIDE the engine's mutex (the
+// signature checks dominate; the runtime's signature cache remembers each verified transaction, so
+// a transaction is verified at most once per node). Then, under the mutex, each is admitted to the
+// pool in batch order (one checked at a head that is no longer the best is checked again there:
+// cheap, its signature is cached), and the admitted ones are gossiped as transactions messages of
+// at most kMaxTransactionsPerBatch and gossip_batch_bytes: a client's to every peer, a peer's to
+// every reachable peer but the sender. After a new best head the pool drops what the new chain
+// includes at once and re-checks the rest on a later Tick (at most every pool_revalidate_interval_ms),
+// again outside the mutex (removing the refused ones only while that head is still the best). When
+// the best head switches to another fork, or finality prunes it, the abandoned blocks' transactions
+// go back to the pool.
+//
+// Threading: every public method takes one internal mutex (transaction intake only for the short
+// admission step); OnMessage may be called from any transport thread, Tick from a driver thread (a
+// real node calls it every 20–50 ms with the system clock; tests call it with a virtual clock).
+// Outputs go only through Network (non-blocking).
 #pragma once
 
 #include <array>
@@ -94,6 +112,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -112,6 +131,10 @@
 #include "cess/core/ed25519.h"
 #include "cess/core/result.h"
 #include "cess/core/status.h"
+
+namespace cess::chain::runtime {
+class WorkerPool;
+}  // namespace cess::chain::runtime
 
 namespace cess::chain::consensus {
 
@@ -147,11 +170,28 @@ struct EngineConfig {
   // Block limits for authoring. Defaults 10,000 transactions, 8 MiB.
   size_t max_block_transactions = 10'000;
   size_t max_block_bytes = size_t{8} << 20;
+  // Author blocks of at most limit / 2^k (k = unfinalized ancestors, at most 3) while the parent
+  // is not final: such blocks cost more to execute and commit (their state root covers the
+  // unfinalized ancestors' writes and is computed again at commit), so this is meant to let
+  // finality catch up under overload. Default false: its benefit could not be measured on the
+  // shared 2-core machine (see bench/chain/devnet_bench.sh).
+  bool shrink_blocks_while_unfinalized = false;
+  // The pool is re-checked after a new best head at most this often (ms of the injected clock):
+  // under overload it holds many blocks' worth, and PrepareProposal skips what is no longer valid
+  // anyway. Default 2000.
+  uint64_t pool_revalidate_interval_ms = 2000;
   // The fee the engine offers on its own transactions (equivocation reports, VRF submissions).
   uint64_t own_tx_fee = 10'000;
   // Re-broadcast transactions, blocks, votes and evidence the first time they are accepted
   // (gossip over a partial mesh). Default true.
   bool relay = true;
+  // Threads checking transactions outside the mutex (the calling thread included). Default 2.
+  int verify_threads = 2;
+  // The most encoded transaction bytes gossiped in one transactions message. Default 1 MiB.
+  size_t gossip_batch_bytes = size_t{1} << 20;
+  // Hashes of recently admitted or included transactions remembered, so that gossiped duplicates
+  // are dropped unchecked. Default 131072 (a minute at 2,000 tx/s).
+  size_t recent_tx_capacity = size_t{1} << 17;
 };
 
 // Counters; a snapshot is returned by Engine::stats().
@@ -161,6 +201,8 @@ struct Stats {
   uint64_t malformed = 0;          // undecodable messages (unknown kind included)
   uint64_t blocks_authored = 0;
   uint64_t blocks_imported = 0;    // executed and added to the tree (own blocks excluded)
+  uint64_t executed_above_unfinalized = 0;  // blocks authored or imported whose parent was not final
+  uint64_t blocks_shrunk = 0;      // authored with smaller limits because finality lagged
   uint64_t orphans = 0;            // blocks kept because their parent was unknown
   uint64_t best_height = 0;
   uint64_t finalized_height = 0;
@@ -174,7 +216,21 @@ struct Stats {
   uint64_t vrf_submitted = 0;      // r2s.submit_vrf transactions made
   uint64_t sync_requests = 0;
   uint64_t txs_admitted = 0;
+  uint64_t txs_refused = 0;        // refused by the admission check or the pool (duplicates excluded)
+  uint64_t tx_batches_gossiped = 0;  // transactions messages broadcast
+  uint64_t pool_revalidations = 0;   // deferred re-checks of the pool run
+  uint64_t pool_revalidated_out = 0;  // transactions they dropped
   uint64_t pool_size = 0;
+  // Wall time spent, in µs (metrics; under the mutex unless said otherwise): authoring blocks
+  // (PrepareProposal + FinalizeBlock), importing blocks (ProcessProposal), committing final blocks,
+  // checking transactions outside the mutex, admitting them to the pool, and re-checking the pool
+  // (outside the mutex).
+  uint64_t author_us = 0;
+  uint64_t import_us = 0;
+  uint64_t commit_us = 0;
+  uint64_t tx_check_us = 0;
+  uint64_t tx_admit_us = 0;
+  uint64_t revalidate_us = 0;
 
   uint64_t total_received() const;
   uint64_t total_rejected() const;
@@ -200,8 +256,13 @@ class Engine final : public MessageHandler {
   void Tick(uint64_t now_ms);
 
   // Admits a transaction from a client: CheckTx at the best head, then the pool, then gossip.
-  // Returns the check's outcome; a full pool gives kResourceLimit, a duplicate kOk.
+  // Returns the check's outcome; a full pool gives kResourceLimit, a duplicate kOk, a nonce already
+  // held by the pool at an equal or higher fee kBadNonce.
   TxCheck SubmitTransaction(const Transaction& tx);
+  // Admits a batch from a client: as SubmitTransaction for each, in order, with the checks run in
+  // parallel outside the engine's mutex and the admitted ones gossiped in batches. Returns one
+  // outcome per transaction, in order.
+  std::vector<TxCheck> SubmitTransactions(std::span<const Transaction> txs);
 
   // Snapshot of the counters.
   Stats stats() const;
@@ -231,13 +292,25 @@ class Engine final : public MessageHandler {
 
   // Messages (engine.cc).
   Status Dispatch(const PeerId& from, Message&& message);
-  Status HandleTransaction(const Transaction& tx, bool from_peer);
   Status HandleStatus(const PeerId& from, const StatusMessage& status);
   Status HandleEvidence(const EquivocationEvidence& evidence);
   void Send(const PeerId& to, const Message& m);
   void Broadcast(const Message& m);
   void BroadcastStatus();
   std::optional<uint64_t> CurrentSlot() const;
+
+  // Transaction intake and pool upkeep (engine_intake.cc). Admit runs without the mutex held: it
+  // takes it only around its snapshot and admission steps. `from` is null for client submissions;
+  // for a peer's message of `kind`, an invalid transaction counts the message as rejected.
+  std::vector<TxCheck> Admit(std::span<const Transaction> txs, const PeerId* from, MessageKind kind);
+  void OnTransactionsMessage(const PeerId& from, ByteSpan message, MessageKind kind);
+  // Gossips `txs` in batches: to every peer for a client's, to every reachable peer but `from` for
+  // a peer's.
+  void BroadcastTransactions(std::span<const Transaction* const> txs, const PeerId* from);
+  // The transaction hashes of a block in the tree (cached).
+  const std::vector<Hash256>& BlockTxHashes(const Block& block);
+  // Re-checks the pool at the best head (outside the mutex); called by Tick without the mutex.
+  void RevalidatePool();
 
   // Blocks (engine_blocks.cc).
   Result<ImportOutcome> ImportBlock(const Block& block, const PeerId& from, bool relay);
@@ -246,6 +319,9 @@ class Engine final : public MessageHandler {
   void ExpireOrphans();
   void MaybeAuthor();
   void OnTreeChanged();
+  // When the best head moves from `old_best` to a block not descending from it, puts the
+  // transactions of the abandoned blocks (those not on the new chain) back in the pool.
+  void ReturnOrphanedTransactions(const Hash256& old_best, const Hash256& new_best);
   Hash256 ForkChoiceAnchor() const;
   void RecordHeader(const SealedHeader& sealed);
 
@@ -293,6 +369,11 @@ class Engine final : public MessageHandler {
   std::set<Hash256> offences_;
   std::optional<uint64_t> last_authored_slot_;
   std::optional<uint64_t> vrf_era_done_;
+  std::unique_ptr<runtime::WorkerPool> verify_pool_;
+  bool revalidate_pending_ = false;  // the best head changed since the pool was last re-checked
+  std::optional<uint64_t> last_revalidate_ms_;
+  std::unordered_map<Hash256, std::vector<Hash256>, Hash256Hasher> block_tx_hashes_;
+  RecentTxSet recent_txs_;
 
   // Finality.
   VoterSet voters_;

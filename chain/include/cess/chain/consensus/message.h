@@ -11,6 +11,7 @@
 //   5 blocks request  from_height (u64) ‖ max_count (u32)
 //   6 blocks response vector of (Block ‖ has_justification (bool) ‖ [Justification])
 //   7 evidence        EquivocationEvidence                          (evidence.h)
+//   8 transactions    vector of Transaction (a gossip batch; 1..kMaxTransactionsPerBatch)
 //
 // Decoding is strict and safe on any input: a message longer than kMaxMessageBytes is refused
 // before anything is read, an unknown kind or trailing bytes are refused, every count is bounded
@@ -41,6 +42,8 @@ namespace cess::chain::consensus {
 inline constexpr size_t kMaxMessageBytes = kMaxBlockBytes + (size_t{1} << 20);
 // The most blocks one response may carry (and one request may ask for).
 inline constexpr uint32_t kMaxBlocksPerResponse = 128;
+// The most transactions one transactions message may carry.
+inline constexpr uint32_t kMaxTransactionsPerBatch = 8192;
 
 // The message kinds. Values are part of the encoding: never renumber, only append.
 enum class MessageKind : uint8_t {
@@ -52,8 +55,9 @@ enum class MessageKind : uint8_t {
   kBlocksRequest = 5,
   kBlocksResponse = 6,
   kEvidence = 7,
+  kTransactions = 8,
 };
-inline constexpr size_t kNumMessageKinds = 8;
+inline constexpr size_t kNumMessageKinds = 9;
 
 // A stable lowercase name ("transaction", "block_announce", ...); "unknown" outside the enum.
 std::string_view MessageKindName(MessageKind kind);
@@ -104,10 +108,21 @@ struct BlocksResponse {
   bool operator==(const BlocksResponse&) const = default;
 };
 
+// Several transactions gossiped together (one message per batch instead of one per transaction).
+struct TransactionBatch {
+  std::vector<Transaction> transactions;
+
+  void Encode(codec::Writer& w) const;
+  // Errors: Corruption on truncation, an empty batch, more than kMaxTransactionsPerBatch
+  // transactions, or any transaction decode error.
+  static Result<TransactionBatch> Decode(codec::Reader& r);
+  bool operator==(const TransactionBatch&) const = default;
+};
+
 // One message: the variant's index is the kind.
 struct Message {
   using Body = std::variant<Transaction, Block, SignedVote, Justification, StatusMessage, BlocksRequest,
-                            BlocksResponse, EquivocationEvidence>;
+                            BlocksResponse, EquivocationEvidence, TransactionBatch>;
   Body body;
 
   MessageKind kind() const { return static_cast<MessageKind>(body.index()); }

@@ -7,18 +7,22 @@
 // Priority: fee (higher first), then arrival (earlier first), with each signer's transactions in
 // nonce order: Ordered() repeatedly takes the best of the signers' lowest-nonce transactions, so a
 // high-fee transaction never overtakes its signer's lower nonces.
-// Revalidation: after every new best block the engine drops what was included and re-checks the
-// rest (Revalidate), dropping whatever the new state refuses.
+// Revalidation: after every new best block the engine drops what was included at once and later
+// re-checks the rest (Snapshot, then Remove of the refused ones, or Revalidate), dropping whatever
+// the new state refuses.
 //
 // Thread safety: none; the engine guards it with its mutex.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "cess/chain/application.h"
@@ -49,6 +53,8 @@ class TxPool {
   // one is dropped and this one admitted); ResourceExhausted when the pool or the signer's quota is
   // full and `tx` does not outbid the lowest-priority transaction.
   Status Add(const Transaction& tx);
+  // As Add, with `hash` = tx.Hash() already computed by the caller.
+  Status Add(const Transaction& tx, const Hash256& hash);
 
   bool Contains(const Hash256& hash) const { return by_hash_.count(hash) != 0; }
   size_t size() const { return by_hash_.size(); }
@@ -63,6 +69,8 @@ class TxPool {
   size_t Remove(std::span<const Hash256> hashes);
   // Re-checks every held transaction with `check` and drops the refused ones. Returns how many.
   size_t Revalidate(const CheckFn& check);
+  // Copies of every held transaction with its hash, in no particular order.
+  std::vector<std::pair<Hash256, Transaction>> Snapshot() const;
   // The highest nonce held for `signer` plus one; 0 when none is held.
   uint64_t NextNonceAfterPending(const AccountId& signer) const;
 
@@ -86,6 +94,23 @@ class TxPool {
   std::unordered_map<Hash256, Entry, Hash256Hasher> by_hash_;
   std::map<AccountId, std::map<uint64_t, Hash256>> by_signer_;  // signer -> nonce -> hash
   std::map<PriorityKey, Hash256> by_priority_;
+};
+
+// The hashes of recently seen transactions (admitted to the pool or included in a block), so that a
+// transaction gossiped again by other peers is dropped before anything is checked. Bounded: once
+// `capacity` hashes are held, the oldest is forgotten first. Thread safety: none.
+class RecentTxSet {
+ public:
+  explicit RecentTxSet(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  bool Contains(const Hash256& hash) const { return set_.count(hash) != 0; }
+  // Remembers `hash` (no-op when held).
+  void Insert(const Hash256& hash);
+  size_t size() const { return set_.size(); }
+
+ private:
+  size_t capacity_;
+  std::unordered_set<Hash256, Hash256Hasher> set_;
+  std::deque<Hash256> order_;
 };
 
 }  // namespace cess::chain::consensus
