@@ -120,6 +120,24 @@ TEST(PreAggregators, AdaptiveRobustClipMatchesReference) {
   EXPECT_EQ(AdaptiveRobustClip(m.view(), 10).status().code(), StatusCode::kInvalidArgument);
 }
 
+// A row filter's signature (dnc, sign, guard).
+using FilterFn = Result<UpdateMatrix> (*)(const MatrixView&, size_t, double, Backend);
+
+// Runs `filter` with budget f and fraction c on the ref and cpu backends and checks that it keeps
+// exactly the rows `want` of m, unchanged and in order.
+void ExpectKeeps(FilterFn filter, const UpdateMatrix& m, size_t f, double c, const std::vector<size_t>& want,
+                 const std::string& label) {
+  for (Backend b : {Backend::kRef, Backend::kCpu}) {
+    auto r = filter(m.view(), f, c, b);
+    ASSERT_TRUE(r.ok()) << label << ": " << r.status();
+    ASSERT_EQ(r->rows(), want.size()) << label;
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(want[i]).data(), m.cols() * sizeof(float)), 0)
+          << label << ": kept row " << i;
+    }
+  }
+}
+
 // A plain reference for dnc: centre the kept rows explicitly (double), form the centred Gram
 // matrix C·Cᵀ directly, take its top eigenvector by power iteration and drop the row with the
 // largest λ·u², k times. Returns the kept row indices.
@@ -217,16 +235,8 @@ TEST(PreAggregators, DivideAndConquerMatchesReference) {
     for (double c : {0.5, 1.0, 2.0}) {
       const size_t f = 2;
       const size_t k = static_cast<size_t>(std::floor(c * f));
-      const std::vector<size_t> want = RefDncKeep(ToRows(m.view()), k);
-      for (Backend b : {Backend::kRef, Backend::kCpu}) {
-        auto r = DivideAndConquer(m.view(), f, c, b);
-        ASSERT_TRUE(r.ok());
-        ASSERT_EQ(r->rows(), want.size());
-        for (size_t i = 0; i < want.size(); ++i) {
-          EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(want[i]).data(), 50 * sizeof(float)), 0)
-              << "seed " << seed << " c " << c << " kept row " << i;
-        }
-      }
+      ExpectKeeps(&DivideAndConquer, m, f, c, RefDncKeep(ToRows(m.view()), k),
+                  "seed " + std::to_string(seed) + " c " + std::to_string(c));
     }
   }
 }
@@ -296,16 +306,8 @@ TEST(PreAggregators, SignAgreementMatchesReference) {
     UpdateMatrix m = RandomUpdates(11, 64, seed);
     for (size_t c = 0; c < 64; c += 3) m.row(seed % 11)[c] += 5.0f;  // one row leans one way
     for (double c : {0.5, 1.0, 2.5}) {
-      const std::vector<size_t> want = RefSignKeep(ToRows(m.view()), static_cast<size_t>(std::floor(c * 2)));
-      for (Backend b : {Backend::kRef, Backend::kCpu}) {
-        auto r = SignAgreementFilter(m.view(), 2, c, b);
-        ASSERT_TRUE(r.ok());
-        ASSERT_EQ(r->rows(), want.size());
-        for (size_t i = 0; i < want.size(); ++i) {
-          EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(want[i]).data(), 64 * sizeof(float)), 0)
-              << "seed " << seed << " c " << c;
-        }
-      }
+      ExpectKeeps(&SignAgreementFilter, m, 2, c, RefSignKeep(ToRows(m.view()), static_cast<size_t>(std::floor(c * 2))),
+                  "seed " + std::to_string(seed) + " c " + std::to_string(c));
     }
   }
   UpdateMatrix m = RandomUpdates(4, 8, 1);
@@ -415,16 +417,8 @@ TEST(PreAggregators, GuardMatchesReference) {
       for (size_t c = 0; c < 64; ++c) m.row((seed + 5) % 11)[c] *= 30.0f;
     }
     for (double c : {0.5, 1.0, 2.5}) {
-      const std::vector<size_t> want = RefGuardKeep(ToRows(m.view()), static_cast<size_t>(std::floor(c * 2)));
-      for (Backend b : {Backend::kRef, Backend::kCpu}) {
-        auto r = GuardFilter(m.view(), 2, c, b);
-        ASSERT_TRUE(r.ok());
-        ASSERT_EQ(r->rows(), want.size());
-        for (size_t i = 0; i < want.size(); ++i) {
-          EXPECT_EQ(std::memcmp(r->row(i).data(), m.row(want[i]).data(), 64 * sizeof(float)), 0)
-              << "seed " << seed << " c " << c;
-        }
-      }
+      ExpectKeeps(&GuardFilter, m, 2, c, RefGuardKeep(ToRows(m.view()), static_cast<size_t>(std::floor(c * 2))),
+                  "seed " + std::to_string(seed) + " c " + std::to_string(c));
     }
   }
   UpdateMatrix m = RandomUpdates(4, 8, 1);
