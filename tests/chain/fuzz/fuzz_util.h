@@ -104,3 +104,16 @@ inline std::string SeedDir() {
 }
 
 }  // namespace cess::chain::fuzz
+
+// Defines LLVMFuzzerInitialize for a target that declares cess::chain::fuzz::WriteSeeds(dir):
+// with CESS_FUZZ_WRITE_SEEDS set (run_fuzzers.sh), it writes the target's seed inputs there and
+// exits; otherwise fuzzing starts as usual.
+#define CESS_FUZZ_SEED_INITIALIZER()                                 \
+  extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {     \
+    const std::string dir = cess::chain::fuzz::SeedDir();            \
+    if (!dir.empty()) {                                              \
+      cess::chain::fuzz::WriteSeeds(dir);                            \
+      std::exit(0);                                                  \
+    }                                                                \
+    return 0;                                                        \
+  }

@@ -23,14 +23,7 @@ void WriteSeeds(const std::string& dir) {
 }  // namespace
 }  // namespace cess::chain::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  const std::string dir = cess::chain::fuzz::SeedDir();
-  if (!dir.empty()) {
-    cess::chain::fuzz::WriteSeeds(dir);
-    std::exit(0);
-  }
-  return 0;
-}
+CESS_FUZZ_SEED_INITIALIZER()
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace cess::chain;
