@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cess/ailink/train/trainer.h"
+#include "common/temp_dir.h"
 
 namespace cess::ailink::model {
 namespace {
@@ -28,21 +29,7 @@ std::unique_ptr<Model> Make(const std::string& spec, const InputSpec& input = kM
 }
 
 // A fresh directory under the test temp dir, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    path_ = ::testing::TempDir() + "/cess_model_XXXXXX";
-    if (::mkdtemp(path_.data()) == nullptr) path_.clear();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string Path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using cess::test_util::TempDir;
 
 TEST(BuiltinModel, ParameterCountsAndNames) {
   auto mlp = Make("mlp");
@@ -218,7 +205,7 @@ TEST(BuiltinModel, SaveAndLoad) {
   TempDir dir;
   auto model = Make("cnn-small", kMnist, 9);
   ASSERT_NE(model, nullptr);
-  const std::string path = dir.Path("small.pt");
+  const std::string path = dir.Sub("small.pt");
   ASSERT_TRUE(model->SavePt(path).ok());
   auto loaded = LoadModel("cnn-small", kMnist, path);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -233,15 +220,15 @@ TEST(BuiltinModel, SaveAndLoad) {
   auto classes = LoadModel("cnn-small", {{1, 28, 28}, 5}, path);
   EXPECT_EQ(classes.status().code(), StatusCode::kInvalidArgument) << classes.status();
 
-  auto missing = LoadModel("cnn-small", kMnist, dir.Path("none.pt"));
+  auto missing = LoadModel("cnn-small", kMnist, dir.Sub("none.pt"));
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status();
-  std::ofstream(dir.Path("junk.pt")) << "not a torch archive";
-  auto junk = LoadModel("cnn-small", kMnist, dir.Path("junk.pt"));
+  std::ofstream(dir.Sub("junk.pt")) << "not a torch archive";
+  auto junk = LoadModel("cnn-small", kMnist, dir.Sub("junk.pt"));
   EXPECT_EQ(junk.status().code(), StatusCode::kInvalidArgument) << junk.status();
   auto unknown = LoadModel("vgg", kMnist, path);
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument) << unknown.status();
 
-  const Status unwritable = model->SavePt(dir.Path("no/such/dir/m.pt"));
+  const Status unwritable = model->SavePt(dir.Sub("no/such/dir/m.pt"));
   EXPECT_EQ(unwritable.code(), StatusCode::kIoError) << unwritable;
 }
 
@@ -295,7 +282,7 @@ std::string WriteScriptedModel(const std::string& path) {
 
 TEST(TorchScriptModel, LoadTrainSaveClone) {
   TempDir dir;
-  const std::string path = WriteScriptedModel(dir.Path("m.pt"));
+  const std::string path = WriteScriptedModel(dir.Sub("m.pt"));
   if (path.empty()) GTEST_SKIP() << "/usr/bin/python3 cannot import torch; no TorchScript file to load";
   const InputSpec input = {{1, 4, 4}, 3};
   auto model = CreateModel("torchscript:" + path, input, 0);
@@ -321,7 +308,7 @@ TEST(TorchScriptModel, LoadTrainSaveClone) {
   std::vector<float> values(m.NumParameters());
   for (size_t i = 0; i < values.size(); ++i) values[i] = std::sin(static_cast<float>(i));
   ASSERT_TRUE(m.SetFlat(values).ok());
-  const std::string saved = dir.Path("saved.pt");
+  const std::string saved = dir.Sub("saved.pt");
   ASSERT_TRUE(m.SavePt(saved).ok());
   auto loaded = LoadModel("torchscript:" + path, input, saved);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -348,10 +335,10 @@ TEST(TorchScriptModel, LoadTrainSaveClone) {
   // Wrong classes or shape, not an archive, missing file.
   EXPECT_EQ(LoadTorchScript(path, {{1, 4, 4}, 10}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(LoadTorchScript(path, {{1, 5, 5}, 3}).status().code(), StatusCode::kInvalidArgument);
-  std::ofstream(dir.Path("junk.pt")) << "junk";
-  EXPECT_EQ(LoadTorchScript(dir.Path("junk.pt"), input).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(LoadTorchScript(dir.Path("none.pt"), input).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(CreateModel("torchscript:" + dir.Path("none.pt"), input, 0).status().code(),
+  std::ofstream(dir.Sub("junk.pt")) << "junk";
+  EXPECT_EQ(LoadTorchScript(dir.Sub("junk.pt"), input).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LoadTorchScript(dir.Sub("none.pt"), input).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(CreateModel("torchscript:" + dir.Sub("none.pt"), input, 0).status().code(),
             StatusCode::kNotFound);
 }
 

@@ -2,6 +2,7 @@
 # The crash test's writer process (killed with SIGKILL mid-stream of commits).
 add_executable(cess_chain_state_crash_writer state/crash_writer.cc)
 target_link_libraries(cess_chain_state_crash_writer PRIVATE cess_chain)
+target_include_directories(cess_chain_state_crash_writer PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 cess_target_warnings(cess_chain_state_crash_writer)
 
 cess_add_test(cess_chain_state_test

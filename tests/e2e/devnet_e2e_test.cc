@@ -23,6 +23,7 @@
 #include "cess/core/random.h"
 #include "cessd/node_client.h"
 #include "node/cli_runner.h"
+#include "common/temp_dir.h"
 
 namespace cess {
 namespace {
@@ -31,21 +32,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cess-e2e-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using cess::test_util::TempDir;
 
 // Runs `cess <args>` and parses its one line of JSON. Fails the test on a non-zero exit.
 json CessJson(const std::string& args, const std::string& scratch) {

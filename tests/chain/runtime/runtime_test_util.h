@@ -21,31 +21,14 @@
 #include "cess/core/ecvrf.h"
 #include "cess/core/ed25519.h"
 #include "cess/core/random.h"
+#include "common/temp_dir.h"
 
 namespace cess::chain::runtime::testing {
 
 inline constexpr const char* kChainId = "runtime-test";
 inline constexpr uint64_t kCess = kUnitsPerCess;
 
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cess-runtime-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    if (p != nullptr) path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using cess::test_util::TempDir;
 
 // The Ed25519 key whose seed is 32 bytes of `i + 1`.
 inline crypto::Ed25519PrivateKey Key(uint8_t i) {

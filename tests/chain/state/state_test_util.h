@@ -16,6 +16,7 @@
 #include "cess/chain/state/write_set.h"
 #include "cess/core/bytes.h"
 #include "cess/core/hash.h"
+#include "common/temp_dir.h"
 
 namespace cess::chain::state::testing {
 
@@ -74,26 +75,7 @@ class MapNodeSource final : public SmtNodeSource {
   std::map<Hash256, Bytes> nodes;
 };
 
-// A fresh directory under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cess-state-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    if (p != nullptr) path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using cess::test_util::TempDir;
 
 inline Bytes RandomBytes(std::mt19937_64& rng, size_t n) {
   Bytes out(n);
