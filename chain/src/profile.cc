@@ -37,6 +37,20 @@ Profile Profile::Cess() {
   p.max_unlocking_chunks = 32;        // the real MaxUnlockingChunks
   p.max_candidates = 1000;
   p.max_nominators = 20000;
+  p.miner_collateral_per_tib = 4000 * kUnitsPerCess;  // sminer BASE_UNIT-style 4000 CESS per TiB
+  p.miner_min_collateral = 4000 * kUnitsPerCess;
+  p.miner_exit_lock_blocks = 15 * 14400;  // 15 days of 6 s blocks
+  // 477 M CESS for storage miners in the first year over 4 eras a day (1460 eras).
+  p.miner_reward_per_era = 326'712 * kUnitsPerCess;
+  p.space_price_per_gib = 30 * kUnitsPerCess;  // the genesis territory price
+  p.max_segments_per_file = 1000;
+  p.restoral_order_life_blocks = 250;
+  p.audit_interval_blocks = 4;
+  p.audit_bytes_per_block = 25'165'824;  // 24 MiB of service data per block
+  p.audit_deadline_base_blocks = 50;
+  p.audit_penalty_percent = {0, 5, 15};
+  p.audit_max_misses = 100;
+  p.audit_history_len = 8;
   return p;
 }
 
@@ -59,6 +73,16 @@ Profile Profile::Devnet() {
   p.min_tx_fee = 1000;  // 0.001 CESS
   p.max_candidates = 100;
   p.max_nominators = 1000;
+  p.miner_min_collateral = 10 * kUnitsPerCess;
+  p.miner_exit_lock_blocks = 20;
+  p.miner_reward_per_era = 1000 * kUnitsPerCess;
+  p.space_price_per_gib = kUnitsPerCess;
+  p.max_segments_per_file = 64;
+  p.restoral_order_life_blocks = 10;
+  p.audit_interval_blocks = 5;
+  p.audit_bytes_per_block = uint64_t{1} << 20;
+  p.audit_deadline_base_blocks = 5;
+  p.audit_max_misses = 3;
   return p;
 }
 
@@ -105,6 +129,19 @@ Status Profile::Validate() const {
   if (max_unlocking_chunks == 0) return bad("max_unlocking_chunks", "must be > 0");
   if (max_candidates == 0) return bad("max_candidates", "must be > 0");
   if (max_nominators == 0) return bad("max_nominators", "must be > 0");
+  if (miner_collateral_per_tib == 0) return bad("miner_collateral_per_tib", "must be > 0");
+  if (miner_min_collateral == 0) return bad("miner_min_collateral", "must be > 0");
+  if (miner_exit_lock_blocks == 0) return bad("miner_exit_lock_blocks", "must be > 0");
+  if (space_price_per_gib == 0) return bad("space_price_per_gib", "must be > 0");
+  if (max_segments_per_file == 0) return bad("max_segments_per_file", "must be > 0");
+  if (restoral_order_life_blocks == 0) return bad("restoral_order_life_blocks", "must be > 0");
+  if (audit_interval_blocks == 0) return bad("audit_interval_blocks", "must be > 0");
+  if (audit_bytes_per_block == 0) return bad("audit_bytes_per_block", "must be > 0");
+  for (uint32_t v : audit_penalty_percent) {
+    if (v > 100) return bad("audit_penalty_percent", "entries must be <= 100");
+  }
+  if (audit_max_misses == 0) return bad("audit_max_misses", "must be > 0");
+  if (audit_history_len == 0) return bad("audit_history_len", "must be > 0");
   return Status::Ok();
 }
 
@@ -140,6 +177,19 @@ void Profile::Encode(codec::Writer& w) const {
   w.PutU32(max_unlocking_chunks);
   w.PutU32(max_candidates);
   w.PutU32(max_nominators);
+  w.PutU64(miner_collateral_per_tib);
+  w.PutU64(miner_min_collateral);
+  w.PutU64(miner_exit_lock_blocks);
+  w.PutU64(miner_reward_per_era);
+  w.PutU64(space_price_per_gib);
+  w.PutU32(max_segments_per_file);
+  w.PutU64(restoral_order_life_blocks);
+  w.PutU64(audit_interval_blocks);
+  w.PutU64(audit_bytes_per_block);
+  w.PutU64(audit_deadline_base_blocks);
+  for (uint32_t v : audit_penalty_percent) w.PutU32(v);
+  w.PutU32(audit_max_misses);
+  w.PutU32(audit_history_len);
 }
 
 Result<Profile> Profile::Decode(codec::Reader& r) {
@@ -177,6 +227,21 @@ Result<Profile> Profile::Decode(codec::Reader& r) {
   CESS_ASSIGN_OR_RETURN(p.max_unlocking_chunks, r.ReadU32());
   CESS_ASSIGN_OR_RETURN(p.max_candidates, r.ReadU32());
   CESS_ASSIGN_OR_RETURN(p.max_nominators, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.miner_collateral_per_tib, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.miner_min_collateral, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.miner_exit_lock_blocks, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.miner_reward_per_era, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.space_price_per_gib, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.max_segments_per_file, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.restoral_order_life_blocks, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.audit_interval_blocks, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.audit_bytes_per_block, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.audit_deadline_base_blocks, r.ReadU64());
+  for (uint32_t& v : p.audit_penalty_percent) {
+    CESS_ASSIGN_OR_RETURN(v, r.ReadU32());
+  }
+  CESS_ASSIGN_OR_RETURN(p.audit_max_misses, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.audit_history_len, r.ReadU32());
   return p;
 }
 

@@ -19,6 +19,15 @@ TEST(Profile, CessMatchesTheRealNetwork) {
   EXPECT_EQ(p.validators_elected, 11u);
   EXPECT_EQ(p.min_validator_stake, 3'000'000u * kUnitsPerCess);
   EXPECT_EQ(p.pois_nodes, 1u << 20);
+  // Storage runtime (issue 5): the real network's audit and file constants.
+  EXPECT_EQ(p.miner_collateral_per_tib, 4000u * kUnitsPerCess);
+  EXPECT_EQ(p.max_segments_per_file, 1000u);
+  EXPECT_EQ(p.restoral_order_life_blocks, 250u);
+  EXPECT_EQ(p.audit_interval_blocks, 4u);
+  EXPECT_EQ(p.audit_bytes_per_block, 25'165'824u);
+  EXPECT_EQ(p.audit_deadline_base_blocks, 50u);
+  EXPECT_EQ(p.audit_penalty_percent, (std::array<uint32_t, 3>{0, 5, 15}));
+  EXPECT_EQ(p.audit_max_misses, 100u);
 }
 
 TEST(Profile, DevnetIsSmall) {
@@ -30,6 +39,13 @@ TEST(Profile, DevnetIsSmall) {
   EXPECT_EQ(p.slots_per_era(), 60u);
   EXPECT_EQ(p.validators_elected, 4u);
   EXPECT_EQ(p.podr2_challenged_blocks, 8u);
+  EXPECT_EQ(p.audit_max_misses, 3u);
+  EXPECT_EQ(p.audit_interval_blocks, 5u);
+  // A profile built field by field (as a genesis file that predates the storage fields is read)
+  // carries the devnet storage values.
+  const Profile blank;
+  EXPECT_EQ(blank.miner_min_collateral, p.miner_min_collateral);
+  EXPECT_EQ(blank.audit_max_misses, p.audit_max_misses);
 }
 
 TEST(Profile, FinalityThreshold) {
@@ -71,6 +87,10 @@ TEST(Profile, ValidateNamesTheField) {
   expect_bad([](Profile& p) { p.max_unlocking_chunks = 0; }, "max_unlocking_chunks");
   expect_bad([](Profile& p) { p.max_candidates = 0; }, "max_candidates");
   expect_bad([](Profile& p) { p.max_nominators = 0; }, "max_nominators");
+  expect_bad([](Profile& p) { p.audit_interval_blocks = 0; }, "audit_interval_blocks");
+  expect_bad([](Profile& p) { p.audit_penalty_percent[2] = 101; }, "audit_penalty_percent");
+  expect_bad([](Profile& p) { p.max_segments_per_file = 0; }, "max_segments_per_file");
+  expect_bad([](Profile& p) { p.audit_max_misses = 0; }, "audit_max_misses");
 }
 
 TEST(Profile, RuntimeConstants) {

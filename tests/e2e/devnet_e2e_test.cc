@@ -77,7 +77,7 @@ TEST(DevnetE2E, FinalizesServesTheCliAgreesOnStateAndRecoversFromKill9) {
   DevnetGuard guard{dir, scratch};
 
   // 1. Up: four validators, waits for a finalized block.
-  json up = CessJson("devnet up --dir " + dir + " --validators 4 --timeout 90 --cessd " + CESSD_PATH, scratch);
+  json up = CessJson("devnet up --dir " + dir + " --validators 4 --miners 0 --timeout 90 --cessd " + CESSD_PATH, scratch);
   ASSERT_EQ(up["nodes"].size(), 4u) << up.dump();
   ASSERT_GE(up.value("finalized_height", 0), 1) << up.dump();
   std::vector<std::unique_ptr<node::NodeClient>> clients;

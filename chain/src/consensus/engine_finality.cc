@@ -213,6 +213,16 @@ Status Engine::Finalize(const Hash256& target, const Justification& justificatio
     if (hash == target) {
       aux.push_back({std::string(kJustificationsColumn), HeightKey(b.header.height), codec::Encode(justification)});
     }
+    // The receipt index: read before Commit prunes the executed block.
+    if (auto receipts = app_.ReceiptsOf(hash); receipts.ok()) {
+      for (size_t i = 0; i < receipts->size(); ++i) {
+        const Receipt& rc = (*receipts)[i];
+        TxLocation loc{b.header.height, static_cast<uint32_t>(i), rc};
+        aux.push_back({std::string(kReceiptsColumn), Bytes(rc.tx_hash.begin(), rc.tx_hash.end()), codec::Encode(loc)});
+      }
+    } else if (!b.transactions.empty()) {
+      kLog.Warn("block {}: no receipts to index: {}", b.header.height, receipts.status().ToString());
+    }
     Status s = [&] {
       ScopedTimer timer(stats_.commit_us);
       return app_.Commit(hash, aux);

@@ -4,9 +4,13 @@
 #include <string>
 #include <utility>
 
+#include "cess/chain/runtime/audit.h"
 #include "cess/chain/runtime/balances.h"
+#include "cess/chain/runtime/file_bank.h"
 #include "cess/chain/runtime/r2s.h"
+#include "cess/chain/runtime/sminer.h"
 #include "cess/chain/runtime/staking.h"
+#include "cess/chain/runtime/tee.h"
 #include "wide_int.h"
 
 namespace cess::chain::runtime {
@@ -22,6 +26,11 @@ Runtime::Runtime(const Genesis& genesis) : genesis_(genesis), genesis_hash_(gene
   modules_.push_back(std::make_unique<balances::BalancesModule>(genesis_.profile));
   modules_.push_back(std::make_unique<staking::StakingModule>(genesis_.profile));
   modules_.push_back(std::make_unique<r2s::R2sModule>(genesis_.profile, genesis_hash_));
+  // The storage modules (issue 5); audit last so it sees this block's randomness and sminer state.
+  modules_.push_back(std::make_unique<tee::TeeModule>(genesis_.profile));
+  modules_.push_back(std::make_unique<sminer::SminerModule>(genesis_.profile));
+  modules_.push_back(std::make_unique<file_bank::FileBankModule>(genesis_.profile));
+  modules_.push_back(std::make_unique<audit::AuditModule>(genesis_.profile));
 }
 
 const Module* Runtime::FindModule(std::string_view name) const {

@@ -123,4 +123,18 @@ Result<Receipt> Receipt::Decode(codec::Reader& r) {
   return rc;
 }
 
+void TxLocation::Encode(codec::Writer& w) const {
+  w.PutU64(height);
+  w.PutU32(index);
+  receipt.Encode(w);
+}
+
+Result<TxLocation> TxLocation::Decode(codec::Reader& r) {
+  TxLocation loc;
+  CESS_ASSIGN_OR_RETURN(loc.height, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(loc.index, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(loc.receipt, Receipt::Decode(r));
+  return loc;
+}
+
 }  // namespace cess::chain

@@ -9,6 +9,7 @@
 #include "cess/core/log.h"
 #include "cessd/node.h"
 #include "cessd/node_config.h"
+#include "miner/miner_node.h"
 
 namespace {
 
@@ -65,6 +66,16 @@ int main(int argc, char** argv) {
   if (auto level = cess::log::ParseLevel(config->log_level); level.ok()) cess::log::SetLevel(*level);
   if (!config->log_file.empty()) {
     if (auto s = cess::log::LogToFile(config->log_file); !s.ok()) return Fail(2, s);
+  }
+  if (config->is_miner()) {
+    auto miner = cess::node::MinerNode::Open(*config);
+    if (!miner.ok()) return Fail(2, miner.status());
+    std::fprintf(stderr, "cessd: miner listening on %s\n", (*miner)->address().c_str());
+    const cess::Status run = (*miner)->Run(g_stop);
+    miner->reset();
+    cess::log::Flush();
+    if (!run.ok()) return Fail(1, run);
+    return 0;
   }
   auto node = cess::node::Node::Open(*config);
   if (!node.ok()) return Fail(2, node.status());

@@ -76,6 +76,7 @@ Result<std::unique_ptr<Node>> Node::Open(const NodeConfig& config) {
   if (!genesis_header.ok()) return genesis_header.status().WithContext("init chain");
 
   node->service_ = std::make_unique<NodeService>(*node->app_, *genesis_header, &SystemClockMs, account_hex);
+  node->service_->set_runtime(&node->app_->runtime());
   chain::p2p::GrpcNetworkOptions no;
   no.listen_address = config.listen;
   no.advertise_address = config.advertise;

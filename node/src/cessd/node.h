@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cess/chain/application.h"
+#include "cess/chain/runtime/chain_application.h"
 #include "cess/chain/consensus/engine.h"
 #include "cess/chain/p2p/grpc_network.h"
 #include "cess/chain/state/state_store.h"
@@ -50,7 +51,7 @@ class Node {
 
   NodeConfig config_;
   std::unique_ptr<chain::state::StateStore> store_;
-  std::unique_ptr<chain::Application> app_;
+  std::unique_ptr<chain::runtime::ChainApplication> app_;
   std::unique_ptr<NodeService> service_;
   std::unique_ptr<chain::p2p::GrpcNetwork> network_;
   std::unique_ptr<chain::consensus::Engine> engine_;

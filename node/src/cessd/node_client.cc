@@ -89,6 +89,29 @@ Result<v1::GetBlockResponse> NodeClient::GetBlock(uint64_t height) const {
   CESS_NODE_CALL(GetBlock, req, v1::GetBlockResponse);
 }
 
+Result<v1::GetStateResponse> NodeClient::GetState(const std::vector<Bytes>& keys, bool finalized) const {
+  v1::GetStateRequest req;
+  for (const Bytes& k : keys) req.add_keys(std::string(k.begin(), k.end()));
+  req.set_finalized(finalized);
+  CESS_NODE_CALL(GetState, req, v1::GetStateResponse);
+}
+
+Result<v1::ScanStateResponse> NodeClient::ScanState(ByteSpan prefix, ByteSpan start_after, uint32_t limit,
+                                                    bool finalized) const {
+  v1::ScanStateRequest req;
+  req.set_prefix(std::string(prefix.begin(), prefix.end()));
+  req.set_start_after(std::string(start_after.begin(), start_after.end()));
+  req.set_limit(limit);
+  req.set_finalized(finalized);
+  CESS_NODE_CALL(ScanState, req, v1::ScanStateResponse);
+}
+
+Result<v1::GetReceiptResponse> NodeClient::GetReceipt(const Hash256& tx_hash) const {
+  v1::GetReceiptRequest req;
+  req.set_tx_hash(chain::HashToHex(tx_hash));
+  CESS_NODE_CALL(GetReceipt, req, v1::GetReceiptResponse);
+}
+
 #undef CESS_NODE_CALL
 
 }  // namespace cess::node

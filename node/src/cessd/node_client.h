@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "cess/chain/transaction.h"
 #include "cess/chain/types.h"
@@ -30,6 +31,12 @@ class NodeClient {
   Result<v1::SubmitTransactionsResponse> SubmitEncoded(std::span<const Bytes> encoded) const;
   Result<v1::GetAccountResponse> GetAccount(const chain::AccountId& account, bool finalized = false) const;
   Result<v1::GetBlockResponse> GetBlock(uint64_t height) const;
+  // Raw state reads (see RemoteStateReader for the StateReader over them).
+  Result<v1::GetStateResponse> GetState(const std::vector<Bytes>& keys, bool finalized = false) const;
+  Result<v1::ScanStateResponse> ScanState(ByteSpan prefix, ByteSpan start_after, uint32_t limit,
+                                          bool finalized = false) const;
+  // NotFound while the transaction is not finalized.
+  Result<v1::GetReceiptResponse> GetReceipt(const Hash256& tx_hash) const;
 
   const std::string& address() const { return address_; }
 

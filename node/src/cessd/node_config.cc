@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::set<std::string> kKnownRoles = {"validator", "miner", "worker", "gateway", "cache"};
-const std::set<std::string> kImplementedRoles = {"validator"};
+const std::set<std::string> kImplementedRoles = {"validator", "miner"};
 
 // Reads typed keys out of one table, remembering which keys were used so leftovers can be refused.
 class TableReader {
@@ -54,6 +54,17 @@ class TableReader {
       return Status::InvalidArgument(Name(key) + " must be in " + std::to_string(min) + ".." + std::to_string(max));
     }
     *out = static_cast<uint32_t>(*v);
+    return Status::Ok();
+  }
+  Status U64(const char* key, uint64_t* out, uint64_t min) {
+    const toml::node* n = Find(key);
+    if (n == nullptr) return Status::Ok();
+    auto v = n->value<int64_t>();
+    if (!v || !n->is_integer()) return WrongType(key, "an integer");
+    if (*v < 0 || static_cast<uint64_t>(*v) < min) {
+      return Status::InvalidArgument(Name(key) + " must be at least " + std::to_string(min));
+    }
+    *out = static_cast<uint64_t>(*v);
     return Status::Ok();
   }
   Status Bool(const char* key, bool* out) {
@@ -96,7 +107,7 @@ std::string Resolve(const std::string& dir, const std::string& path) {
 }
 
 Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* c) {
-  static const std::set<std::string> kSections = {"chain", "node", "keys", "log", "timing"};
+  static const std::set<std::string> kSections = {"chain", "node", "keys", "log", "timing", "miner"};
   for (const auto& [k, v] : root) {
     const std::string name(k.str());
     if (kSections.count(name) == 0) return Status::InvalidArgument("unknown section [" + name + "]");
@@ -133,6 +144,15 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
   CESS_RETURN_IF_ERROR(timing.U32("max_block_transactions", &c->max_block_transactions, 1, 1u << 16));
   CESS_RETURN_IF_ERROR(timing.NoUnknownKeys());
 
+  TableReader miner(root["miner"].as_table(), "miner");
+  CESS_RETURN_IF_ERROR(miner.String("chain_api", &c->miner.chain_api));
+  CESS_RETURN_IF_ERROR(miner.String("region", &c->miner.region));
+  CESS_RETURN_IF_ERROR(miner.U64("capacity", &c->miner.capacity, 1));
+  CESS_RETURN_IF_ERROR(miner.U64("collateral", &c->miner.collateral, 0));
+  CESS_RETURN_IF_ERROR(miner.String("enclave", &c->miner.enclave));
+  CESS_RETURN_IF_ERROR(miner.U32("poll_ms", &c->miner.poll_ms, 10, 60000));
+  CESS_RETURN_IF_ERROR(miner.NoUnknownKeys());
+
   // Values.
   if (c->data_dir.empty()) return Status::InvalidArgument("'node.data_dir' must not be empty");
   if (c->genesis_path.empty()) return Status::InvalidArgument("'chain.genesis' must not be empty");
@@ -153,12 +173,23 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
       return Status::InvalidArgument("unknown role '" + r + "' (known: validator, miner, worker, gateway, cache)");
     }
     if (!IsImplementedRole(r)) {
-      return Status::InvalidArgument("role '" + r + "' is not available in this build yet (available: validator)");
+      return Status::InvalidArgument("role '" + r + "' is not available in this build yet (available: validator, miner)");
     }
     if (!seen.insert(r).second) return Status::InvalidArgument("role '" + r + "' is listed twice");
   }
   if (c->is_validator() && (c->account_key_path.empty() || c->vrf_key_path.empty())) {
     return Status::InvalidArgument("the validator role needs 'keys.account' and 'keys.vrf'");
+  }
+  if (c->is_miner()) {
+    if (c->is_validator()) return Status::InvalidArgument("the miner role runs alone (not with validator)");
+    if (c->account_key_path.empty()) return Status::InvalidArgument("the miner role needs 'keys.account'");
+    if (c->miner.chain_api.empty() || !chain::p2p::GrpcNetwork::IsValidPeerAddress(c->miner.chain_api)) {
+      return Status::InvalidArgument("the miner role needs 'miner.chain_api' = host:port of a node API");
+    }
+    if (c->miner.region.empty() || c->miner.region.size() > 32) {
+      return Status::InvalidArgument("'miner.region' must hold 1..32 bytes");
+    }
+    if (c->miner.enclave.empty()) return Status::InvalidArgument("the miner role needs 'miner.enclave' (unix:PATH)");
   }
   if (auto level = log::ParseLevel(c->log_level); !level.ok()) {
     return Status::InvalidArgument("'log.level': " + level.status().message());
@@ -168,6 +199,9 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
   c->account_key_path = Resolve(config_dir, c->account_key_path);
   c->vrf_key_path = Resolve(config_dir, c->vrf_key_path);
   c->log_file = Resolve(config_dir, c->log_file);
+  if (c->miner.enclave.rfind("unix:", 0) == 0 && c->miner.enclave.rfind("unix://", 0) != 0) {
+    c->miner.enclave = "unix:" + Resolve(config_dir, c->miner.enclave.substr(5));
+  }
   return Status::Ok();
 }
 
@@ -176,6 +210,13 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
 bool NodeConfig::is_validator() const {
   for (const std::string& r : roles) {
     if (r == "validator") return true;
+  }
+  return false;
+}
+
+bool NodeConfig::is_miner() const {
+  for (const std::string& r : roles) {
+    if (r == "miner") return true;
   }
   return false;
 }

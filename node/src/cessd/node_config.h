@@ -15,6 +15,14 @@
 //   account = "keys/node0.ed25519.json"
 //   vrf = "keys/node0.vrf.json"
 //
+//   [miner]                           # the miner role (runs alone, as a client of a node)
+//   chain_api = "127.0.0.1:30333"     # the node API it reads state from and submits to
+//   region = "eu"                     # the LBSS region it declares (1..32 bytes)
+//   capacity = 4294967296             # bytes of fragment space it offers
+//   collateral = 0                    # base units to bond at registration (0: the chain minimum)
+//   enclave = "unix:enclave.sock"     # the cess-enclave socket that computes PoDR² tags
+//   poll_ms = 300                     # how often it looks at the chain for work
+//
 //   [log]
 //   file = "logs/node0.log"           # default: stderr
 //   level = "info"
@@ -33,6 +41,15 @@
 
 namespace cess::node {
 
+struct MinerConfig {
+  std::string chain_api;
+  std::string region;
+  uint64_t capacity = uint64_t{4} << 30;
+  uint64_t collateral = 0;
+  std::string enclave;
+  uint32_t poll_ms = 300;
+};
+
 struct NodeConfig {
   std::string config_dir;  // the folder of the config file (relative paths resolve against it)
   std::string genesis_path;
@@ -50,7 +67,10 @@ struct NodeConfig {
   bool sync_writes = true;
   uint32_t max_block_transactions = 8192;
 
+  MinerConfig miner;
+
   bool is_validator() const;
+  bool is_miner() const;
 };
 
 // The roles cessd knows, and whether this build runs them.

@@ -284,4 +284,110 @@ grpc::Status NodeService::GetBlock(grpc::ServerContext*, const v1::GetBlockReque
   return grpc::Status::OK;
 }
 
+
+namespace {
+constexpr int kMaxStateKeys = 1024;
+constexpr uint32_t kMaxScanLimit = 4096;
+constexpr uint32_t kDefaultScanLimit = 1024;
+}  // namespace
+
+grpc::Status NodeService::GetState(grpc::ServerContext*, const v1::GetStateRequest* request,
+                                   v1::GetStateResponse* reply) {
+  if (request->keys_size() > kMaxStateKeys) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            std::to_string(request->keys_size()) + " keys exceed the limit " + std::to_string(kMaxStateKeys)};
+  }
+  consensus::Engine* engine = engine_.load();
+  if (engine == nullptr) return kStarting;
+  const chain::BlockHeader at = request->finalized() ? engine->finalized_header() : engine->best_header();
+  const Hash256 at_hash = at.Hash();
+  auto reader = app_.StateAt(at_hash);
+  if (!reader.ok()) return ToGrpc(reader.status());
+  for (const std::string& key : request->keys()) {
+    auto value = (*reader)->Get(AsBytes(key));
+    if (!value.ok()) return ToGrpc(value.status());
+    v1::StateValue* v = reply->add_values();
+    if (value->has_value()) {
+      v->set_found(true);
+      v->set_value(std::string((*value)->begin(), (*value)->end()));
+    }
+  }
+  reply->set_at_height(at.height);
+  reply->set_at_hash(chain::HashToHex(at_hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::ScanState(grpc::ServerContext*, const v1::ScanStateRequest* request,
+                                    v1::ScanStateResponse* reply) {
+  const uint32_t limit = request->limit() == 0 ? kDefaultScanLimit : request->limit();
+  if (limit > kMaxScanLimit) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            "limit " + std::to_string(limit) + " exceeds " + std::to_string(kMaxScanLimit)};
+  }
+  consensus::Engine* engine = engine_.load();
+  if (engine == nullptr) return kStarting;
+  const chain::BlockHeader at = request->finalized() ? engine->finalized_header() : engine->best_header();
+  const Hash256 at_hash = at.Hash();
+  auto reader = app_.StateAt(at_hash);
+  if (!reader.ok()) return ToGrpc(reader.status());
+  const std::string& after = request->start_after();
+  uint32_t n = 0;
+  cess::Status s = (*reader)->ScanPrefix(AsBytes(request->prefix()), [&](ByteSpan key, ByteSpan value) {
+    const std::string k(key.begin(), key.end());
+    if (!after.empty() && k <= after) return true;
+    if (n == limit) {
+      reply->set_more(true);
+      return false;
+    }
+    v1::StateEntry* e = reply->add_entries();
+    e->set_key(k);
+    e->set_value(std::string(value.begin(), value.end()));
+    ++n;
+    return true;
+  });
+  if (!s.ok()) return ToGrpc(s);
+  reply->set_at_height(at.height);
+  reply->set_at_hash(chain::HashToHex(at_hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::GetReceipt(grpc::ServerContext*, const v1::GetReceiptRequest* request,
+                                     v1::GetReceiptResponse* reply) {
+  auto hash = chain::HashFromHex(request->tx_hash());
+  if (!hash.ok()) return ToGrpc(hash.status().WithContext("tx_hash"));
+  if (engine_.load() == nullptr) return kStarting;
+  auto raw = app_.store().GetAux(consensus::kReceiptsColumn, ByteSpan(hash->data(), hash->size()));
+  if (!raw.ok()) return ToGrpc(raw.status());
+  if (!raw->has_value()) {
+    return {grpc::StatusCode::NOT_FOUND, "transaction " + request->tx_hash() + " is not in a finalized block"};
+  }
+  auto loc = codec::Decode<chain::TxLocation>(**raw);
+  if (!loc.ok()) return ToGrpc(loc.status().WithContext("receipt index"));
+  const chain::Receipt& rc = loc->receipt;
+  reply->set_height(loc->height);
+  reply->set_index(loc->index);
+  reply->set_code(static_cast<uint32_t>(rc.code));
+  reply->set_code_name(std::string(chain::ResultCodeName(rc.code)));
+  reply->set_module_error(rc.module_error);
+  reply->set_fee_charged(rc.fee_charged);
+  const Bytes rc_bytes = codec::Encode(rc);
+  reply->set_receipt(std::string(rc_bytes.begin(), rc_bytes.end()));
+  // The called module, from the block (best effort: the receipt stands without it).
+  Bytes hk(8);
+  for (int i = 0; i < 8; ++i) hk[i] = static_cast<uint8_t>(loc->height >> (56 - 8 * i));
+  if (auto block_raw = app_.store().GetAux(consensus::kBlocksColumn, hk); block_raw.ok() && block_raw->has_value()) {
+    if (auto block = codec::Decode<chain::Block>(**block_raw);
+        block.ok() && loc->index < block->transactions.size()) {
+      const chain::Call& call = block->transactions[loc->index].call;
+      reply->set_module(call.module);
+      if (rc.code == chain::ResultCode::kModuleError) {
+        const chain::runtime::Runtime* runtime = runtime_.load();
+        const chain::runtime::Module* m = runtime == nullptr ? nullptr : runtime->FindModule(call.module);
+        reply->set_module_error_name(m == nullptr ? "unknown" : std::string(m->ErrorName(rc.module_error)));
+      }
+    }
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace cess::node

@@ -11,6 +11,7 @@
 #include "cess/chain/application.h"
 #include "cess/chain/consensus/engine.h"
 #include "cess/chain/p2p/grpc_network.h"
+#include "cess/chain/runtime/runtime.h"
 #include "chain/node.grpc.pb.h"
 
 namespace cess::node {
@@ -29,6 +30,9 @@ class NodeService final : public ::cess::node::v1::Node::Service {
               std::string node_account);
   void set_engine(chain::consensus::Engine* engine) { engine_.store(engine); }
   void set_network(const chain::p2p::GrpcNetwork* network) { network_.store(network); }
+  // The runtime, for module error names in GetReceipt (optional; names read "unknown" without it).
+  // It must outlive the server.
+  void set_runtime(const chain::runtime::Runtime* runtime) { runtime_.store(runtime); }
 
   // v1::Node::Service. Thread-safe (the engine and application serialize internally).
   grpc::Status Status(grpc::ServerContext* ctx, const v1::StatusRequest* request,
@@ -43,6 +47,14 @@ class NodeService final : public ::cess::node::v1::Node::Service {
                           v1::GetAccountResponse* reply) override;
   grpc::Status GetBlock(grpc::ServerContext* ctx, const v1::GetBlockRequest* request,
                         v1::GetBlockResponse* reply) override;
+  grpc::Status GetState(grpc::ServerContext* ctx, const v1::GetStateRequest* request,
+                        v1::GetStateResponse* reply) override;
+  grpc::Status ScanState(grpc::ServerContext* ctx, const v1::ScanStateRequest* request,
+                         v1::ScanStateResponse* reply) override;
+  // Reads the receipt index the engine writes at finalization (kReceiptsColumn) and the block
+  // that holds the transaction (for the called module's name).
+  grpc::Status GetReceipt(grpc::ServerContext* ctx, const v1::GetReceiptRequest* request,
+                          v1::GetReceiptResponse* reply) override;
 
  private:
   chain::Application& app_;
@@ -51,6 +63,7 @@ class NodeService final : public ::cess::node::v1::Node::Service {
   std::function<uint64_t()> clock_ms_;
   std::string node_account_;
   std::atomic<const chain::p2p::GrpcNetwork*> network_{nullptr};
+  std::atomic<const chain::runtime::Runtime*> runtime_{nullptr};
 };
 
 }  // namespace cess::node

@@ -24,7 +24,8 @@ void AddCryptoCommands(CLI::App& app);  // vrf prove | vrf verify, key gen (cryp
 void AddFlCommands(CLI::App& app);      // fl simulate | fl aggregate  (fl_cmd.cc)
 void AddDevnetCommands(CLI::App& app);  // devnet up | status | down   (devnet_cmd.cc)
 void AddChainCommands(CLI::App& app);   // chain status | block | account (chain_cmd.cc)
-void AddTxCommands(CLI::App& app);      // tx transfer, stake bond | unbond (tx_cmd.cc)
+void AddTxCommands(CLI::App& app);
+void AddStorageCommands(CLI::App& app);  // storage put | get | stat | buy, miner status (storage_cmd.cc)      // tx transfer, stake bond | unbond (tx_cmd.cc)
 
 // Shared by the chain commands.
 // Which node to talk to: --node ADDR, else the first node of the devnet in --dir.

@@ -7,8 +7,13 @@
 //   D/node<i>/node.toml         each validator's cessd config; its state in D/node<i>/data
 //   D/node<i>/cessd.pid         the pid of its running cessd
 //   D/logs/node<i>.log          its log (and node<i>.stderr for what it printed before logging)
-// `up` on a fresh D writes all of that and starts the nodes; on an existing D it (re)starts every
-// node that is not running, keeping the chain. `--reset` deletes D first.
+//   D/enclave/                  the cess-enclave: data/ (sealed keys), enclave.sock, cessd.pid
+//   D/miner<i>/node.toml        each storage miner's cessd config (role miner); fragments in
+//                               D/miner<i>/data, key in D/keys/miner<i>.ed25519.json
+// `up` on a fresh D writes all of that and starts the enclave, the validators and (after the first
+// finalized block, the enclave's registration with the tee module and a storage quota for the
+// faucet) the miners; on an existing D it (re)starts every process that is not running, keeping
+// the chain. `--reset` deletes D first.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -29,6 +34,12 @@
 #include <vector>
 
 #include "cess/chain/genesis.h"
+#include "cess/chain/runtime/file_bank.h"
+#include "cess/chain/runtime/sminer.h"
+#include "cess/chain/runtime/tee.h"
+#include "cess/enclave/client.h"
+#include "cessd/remote_state.h"
+#include "cessd/tx_submitter.h"
 #include "cess/chain/profile.h"
 #include "cess/core/ecvrf.h"
 #include "cess/core/ed25519.h"
@@ -60,6 +71,9 @@ struct UpOptions {
   bool no_sync = false;
   std::string log_level = "info";
   bool json = false;
+  int miners = 14;  // storage miners (0: none, and no enclave)
+  uint64_t miner_capacity = uint64_t{1} << 30;
+  std::string enclave_bin;
 };
 
 struct DirOptions {
@@ -116,7 +130,24 @@ std::string FindCessd(const std::string& flag) {
   return "cessd";
 }
 
+// The cess-enclave binary: --enclave-bin, else next to this executable (or in ../enclave), else PATH.
+std::string FindEnclave(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& p :
+         {self.parent_path() / "cess-enclave", self.parent_path().parent_path() / "enclave" / "cess-enclave"}) {
+      if (fs::exists(p, ec)) return p.string();
+    }
+  }
+  return "cess-enclave";
+}
+
 std::string NodeName(size_t i) { return "node" + std::to_string(i); }
+std::string MinerName(size_t i) { return "miner" + std::to_string(i); }
+// Unix socket paths are limited to 107 bytes.
+constexpr size_t kMaxSocketPath = 107;
 
 // The pid of a running cessd of node `name`, or 0.
 pid_t RunningPid(const fs::path& dir, const std::string& name) {
@@ -130,10 +161,13 @@ pid_t RunningPid(const fs::path& dir, const std::string& name) {
   return ::kill(pid, 0) == 0 ? pid : 0;
 }
 
-// Starts cessd for node `name` in its own session, output to D/logs/<name>.stderr.
-Result<pid_t> StartNode(const fs::path& dir, const std::string& name, const std::string& cessd) {
-  const std::string config = (dir / name / "node.toml").string();
+// Starts `argv` as process `name` in its own session, output to D/logs/<name>.stderr, its pid in
+// D/<name>/cessd.pid.
+Result<pid_t> StartProcess(const fs::path& dir, const std::string& name, const std::vector<std::string>& argv) {
   const std::string err_path = (dir / "logs" / (name + ".stderr")).string();
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) return Status::IoError("fork: " + std::string(std::strerror(errno)));
   if (pid == 0) {
@@ -146,12 +180,17 @@ Result<pid_t> StartNode(const fs::path& dir, const std::string& name, const std:
       ::dup2(err_fd, 2);
     }
     for (int fd = 3; fd < 1024; ++fd) ::close(fd);
-    ::execlp(cessd.c_str(), "cessd", "--config", config.c_str(), static_cast<char*>(nullptr));
-    std::fprintf(stderr, "exec %s: %s\n", cessd.c_str(), std::strerror(errno));
+    ::execvp(args[0], args.data());
+    std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
     ::_exit(127);
   }
   CESS_RETURN_IF_ERROR(WriteFile(dir / name / "cessd.pid", std::to_string(pid) + "\n"));
   return pid;
+}
+
+// Starts cessd for node or miner `name` with D/<name>/node.toml.
+Result<pid_t> StartNode(const fs::path& dir, const std::string& name, const std::string& cessd) {
+  return StartProcess(dir, name, {cessd, "--config", (dir / name / "node.toml").string()});
 }
 
 std::string Tail(const fs::path& p, size_t max_bytes = 2000) {
@@ -225,6 +264,54 @@ Status CreateDevnet(const UpOptions& o, const fs::path& dir) {
                      {"config", (dir / name / "node.toml").string()},
                      {"log", (dir / "logs" / (name + ".log")).string()}});
   }
+  // Storage: an enclave and the miners, each a client of one validator's node API.
+  json miners = json::array();
+  json enclave = json::object();
+  if (o.miners < 0 || o.miners > 256) return Status::InvalidArgument("--miners must be in 0..256");
+  if (o.miners > 0) {
+    const std::string socket = (dir / "enclave" / "enclave.sock").string();
+    if (socket.size() > kMaxSocketPath) {
+      return Status::InvalidArgument("the enclave socket path " + socket + " is longer than " +
+                                     std::to_string(kMaxSocketPath) + " bytes; use a shorter --dir");
+    }
+    fs::create_directories(dir / "enclave" / "data", ec);
+    if (ec) return Status::IoError("cannot create " + (dir / "enclave").string());
+    enclave = {{"socket", socket},
+               {"data_dir", (dir / "enclave" / "data").string()},
+               {"secret_file", (dir / "keys" / "enclave.secret").string()},
+               {"log", (dir / "logs" / "enclave.log").string()}};
+    const char* kRegions[] = {"eu", "us"};
+    for (int i = 0; i < o.miners; ++i) {
+      const std::string name = MinerName(static_cast<size_t>(i));
+      CESS_ASSIGN_OR_RETURN(auto key, crypto::Ed25519PrivateKey::Generate());
+      const fs::path key_path = dir / "keys" / (name + ".ed25519.json");
+      CESS_RETURN_IF_ERROR(crypto::SaveEd25519Key(key_path.string(), key, /*overwrite=*/true));
+      const chain::AccountId account = chain::AccountId::Of(key);
+      const uint64_t collateral = chain::runtime::sminer::MinCollateral(profile, o.miner_capacity);
+      g.accounts.push_back({account, collateral + 1'000'000 * kCess});
+      CESS_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+      const std::string address = "127.0.0.1:" + std::to_string(port);
+      const std::string region = kRegions[i % 2];
+      const std::string chain_api = "127.0.0.1:" + std::to_string(ports[static_cast<size_t>(i % o.validators)]);
+      fs::create_directories(dir / name, ec);
+      if (ec) return Status::IoError("cannot create " + (dir / name).string());
+      std::ostringstream toml;
+      toml << "# cessd config of devnet storage miner " << name << " (written by cess devnet up)\n"
+           << "[chain]\ngenesis = \"../genesis.json\"\nchain_id = \"" << o.chain_id << "\"\n\n"
+           << "[node]\ndata_dir = \"data\"\nlisten = \"" << address << "\"\nroles = [\"miner\"]\n\n"
+           << "[keys]\naccount = \"../keys/" << name << ".ed25519.json\"\n\n"
+           << "[miner]\nchain_api = \"" << chain_api << "\"\nregion = \"" << region << "\"\ncapacity = "
+           << o.miner_capacity << "\nenclave = \"unix:" << socket << "\"\npoll_ms = 400\n\n"
+           << "[log]\nfile = \"../logs/" << name << ".log\"\nlevel = \"" << o.log_level << "\"\n";
+      CESS_RETURN_IF_ERROR(WriteFile(dir / name / "node.toml", toml.str()));
+      miners.push_back({{"name", name},
+                        {"account", account.ToHex()},
+                        {"address", address},
+                        {"region", region},
+                        {"config", (dir / name / "node.toml").string()},
+                        {"log", (dir / "logs" / (name + ".log")).string()}});
+    }
+  }
   CESS_ASSIGN_OR_RETURN(auto faucet, crypto::Ed25519PrivateKey::Generate());
   const fs::path faucet_path = dir / "keys" / "faucet.ed25519.json";
   CESS_RETURN_IF_ERROR(crypto::SaveEd25519Key(faucet_path.string(), faucet, /*overwrite=*/true));
@@ -248,7 +335,9 @@ Status CreateDevnet(const UpOptions& o, const fs::path& dir) {
                    {"min_tx_fee", profile.min_tx_fee},
                    {"bench_accounts", o.bench_accounts},
                    {"faucet", {{"account", chain::AccountId::Of(faucet).ToHex()}, {"key", faucet_path.string()}}},
-                   {"nodes", nodes}};
+                   {"nodes", nodes},
+                   {"miners", miners},
+                   {"enclave", enclave}};
   return WriteFile(dir / "devnet.json", manifest.dump(2) + "\n");
 }
 
@@ -262,14 +351,77 @@ Result<json> ReadManifest(const fs::path& dir) {
   return j;
 }
 
+// After the first finalized block: registers the enclave with the tee module (the faucet is its
+// controller), gives the faucet a storage quota, starts the miners that are not running, and waits
+// until every miner is registered with sminer.
+Status StartStorage(const UpOptions& o, const fs::path& dir, const json& manifest, const node::NodeClient& client,
+                    std::vector<std::pair<std::string, pid_t>>* started) {
+  namespace tee = chain::runtime::tee;
+  namespace file_bank = chain::runtime::file_bank;
+  namespace sminer = chain::runtime::sminer;
+  const json enclave = manifest["enclave"];
+  CESS_ASSIGN_OR_RETURN(auto ec_client, enclave::EnclaveClient::Connect("unix:" + enclave.value("socket", "")));
+  CESS_ASSIGN_OR_RETURN(auto info, ec_client->Info());
+  CESS_ASSIGN_OR_RETURN(auto faucet_key, crypto::LoadEd25519Key(manifest["faucet"].value("key", "")));
+  node::TxSubmitter tx(client, std::move(faucet_key));
+  node::RemoteStateReader reader(client);
+  CESS_ASSIGN_OR_RETURN(auto registered, tee::ReadTee(reader, info.attestation_key));
+  if (!registered) {
+    CESS_ASSIGN_OR_RETURN(auto status, client.Status());
+    tee::RegisterArgs args;
+    args.attestation_key = info.attestation_key;
+    args.podr2_public_key = info.podr2_public_key.Serialize();
+    args.endpoint = "unix:" + enclave.value("socket", "");
+    CESS_ASSIGN_OR_RETURN(args.signature, ec_client->Attest(status.chain_id(), tx.account().bytes));
+    CESS_RETURN_IF_ERROR(tx.SubmitAndWait(tee::RegisterCall(args), 0, 60000).status().WithContext("tee.register"));
+  }
+  CESS_ASSIGN_OR_RETURN(auto quota, file_bank::ReadQuota(reader, tx.account()));
+  if (quota.total == 0) {
+    CESS_RETURN_IF_ERROR(tx.SubmitAndWait(file_bank::BuySpaceCall(16), 0, 60000).status().WithContext("buy_space"));
+  }
+  const std::string cessd = FindCessd(o.cessd);
+  const json miners = manifest.value("miners", json::array());
+  for (const auto& m : miners) {
+    const std::string name = m.value("name", "");
+    if (RunningPid(dir, name) != 0) continue;
+    CESS_ASSIGN_OR_RETURN(pid_t pid, StartNode(dir, name, cessd));
+    started->emplace_back(name, pid);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.timeout_s);
+  while (true) {
+    for (const auto& [name, pid] : *started) {
+      int status = 0;
+      if (name.rfind("miner", 0) == 0 && ::waitpid(pid, &status, WNOHANG) == pid) {
+        return Status::Unavailable("cessd of " + name + " exited (status " + std::to_string(status) + "):\n" +
+                                   Tail(dir / "logs" / (name + ".stderr")) + Tail(dir / "logs" / (name + ".log")));
+      }
+    }
+    CESS_ASSIGN_OR_RETURN(auto list, sminer::ListMiners(reader));
+    size_t ours = 0;
+    for (const auto& m : miners) {
+      for (const auto& l : list) ours += l.id.ToHex() == m.value("account", "");
+    }
+    if (ours == miners.size()) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::DeadlineExceeded(std::to_string(ours) + " of " + std::to_string(miners.size()) +
+                                      " miners registered within " + std::to_string(o.timeout_s) + " s; see " +
+                                      (dir / "logs").string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
 Status RunUp(const UpOptions& o) {
   const fs::path dir = fs::absolute(o.dir);
   std::error_code ec;
   if (o.reset && fs::exists(dir / "devnet.json", ec)) {
     auto m = ReadManifest(dir);
     if (m.ok()) {
-      for (const auto& n : (*m)["nodes"]) {
-        if (RunningPid(dir, n.value("name", "")) != 0) {
+      std::vector<std::string> names{"enclave"};
+      for (const auto& n : (*m)["nodes"]) names.push_back(n.value("name", ""));
+      for (const auto& n : m->value("miners", json::array())) names.push_back(n.value("name", ""));
+      for (const std::string& name : names) {
+        if (RunningPid(dir, name) != 0) {
           return Status::FailedPrecondition("devnet in " + dir.string() + " is running; `cess devnet down` first");
         }
       }
@@ -284,6 +436,27 @@ Status RunUp(const UpOptions& o) {
 
   Stopwatch watch;
   std::vector<std::pair<std::string, pid_t>> started;
+  const json enclave = manifest.value("enclave", json::object());
+  const bool storage = !enclave.empty();
+  if (storage && RunningPid(dir, "enclave") == 0) {
+    const std::string socket = enclave.value("socket", "");
+    fs::remove(socket, ec);
+    CESS_ASSIGN_OR_RETURN(pid_t pid, StartProcess(dir, "enclave",
+                                                  {FindEnclave(o.enclave_bin), "--data-dir", enclave.value("data_dir", ""),
+                                                   "--listen", "unix:" + socket, "--secret-file",
+                                                   enclave.value("secret_file", ""), "--log-file",
+                                                   enclave.value("log", ""), "--log-level", o.log_level}));
+    started.emplace_back("enclave", pid);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!fs::exists(socket, ec) && std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        return Status::Unavailable("cess-enclave exited (status " + std::to_string(status) + "):\n" +
+                                   Tail(dir / "logs" / "enclave.stderr") + Tail(dir / "logs" / "enclave.log"));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   for (const auto& n : manifest["nodes"]) {
     const std::string name = n.value("name", "");
     if (RunningPid(dir, name) != 0) continue;
@@ -291,8 +464,8 @@ Status RunUp(const UpOptions& o) {
     started.emplace_back(name, pid);
   }
   if (!o.json) {
-    std::fprintf(stderr, "devnet %s: %s, %zu node(s) started, %zu already running\n", dir.c_str(),
-                 fresh ? "created" : "existing", started.size(), manifest["nodes"].size() - started.size());
+    std::fprintf(stderr, "devnet %s: %s, %zu process(es) started (validators%s)\n", dir.c_str(),
+                 fresh ? "created" : "existing", started.size(), storage ? ", enclave; miners follow" : "");
   }
 
   // Wait for a finalized block above what the first node had when we started.
@@ -335,14 +508,21 @@ Status RunUp(const UpOptions& o) {
     return Status::DeadlineExceeded("no block finalized within " + std::to_string(o.timeout_s) +
                                     " s; see the logs in " + (dir / "logs").string());
   }
+  if (storage && finalized) CESS_RETURN_IF_ERROR(StartStorage(o, dir, manifest, *client, &started));
   json nodes = json::array();
   for (const auto& n : manifest["nodes"]) {
     nodes.push_back({{"name", n["name"]}, {"address", n["address"]}, {"account", n["account"]},
                      {"pid", RunningPid(dir, n.value("name", ""))}});
   }
+  json miner_rows = json::array();
+  for (const auto& n : manifest.value("miners", json::array())) {
+    miner_rows.push_back({{"name", n["name"]}, {"address", n["address"]}, {"account", n["account"]},
+                          {"region", n["region"]}, {"pid", RunningPid(dir, n.value("name", ""))}});
+  }
   if (o.json) {
     json out = {{"dir", dir.string()}, {"chain_id", manifest["chain_id"]}, {"genesis_hash", manifest["genesis_hash"]},
-                {"created", fresh}, {"nodes", nodes}, {"faucet", manifest["faucet"]}, {"seconds", watch.Seconds()}};
+                {"created", fresh}, {"nodes", nodes}, {"miners", miner_rows}, {"faucet", manifest["faucet"]},
+                {"seconds", watch.Seconds()}};
     out.update(last);
     PrintJson(out);
   } else {
@@ -351,6 +531,11 @@ Status RunUp(const UpOptions& o) {
     for (const auto& n : nodes) {
       std::printf("  %-6s %-21s pid %-7d %s\n", n["name"].get<std::string>().c_str(),
                   n["address"].get<std::string>().c_str(), n["pid"].get<int>(),
+                  n["account"].get<std::string>().c_str());
+    }
+    for (const auto& n : miner_rows) {
+      std::printf("  %-7s %-21s pid %-7d %-4s %s\n", n["name"].get<std::string>().c_str(),
+                  n["address"].get<std::string>().c_str(), n["pid"].get<int>(), n["region"].get<std::string>().c_str(),
                   n["account"].get<std::string>().c_str());
     }
     if (!o.no_wait) {
@@ -411,8 +596,11 @@ Status RunDown(const DirOptions& o) {
   const fs::path dir = fs::absolute(o.dir);
   CESS_ASSIGN_OR_RETURN(json manifest, ReadManifest(dir));
   std::vector<std::pair<std::string, pid_t>> pids;
-  for (const auto& n : manifest["nodes"]) {
-    const std::string name = n.value("name", "");
+  std::vector<std::string> names;
+  for (const auto& n : manifest.value("miners", json::array())) names.push_back(n.value("name", ""));
+  for (const auto& n : manifest["nodes"]) names.push_back(n.value("name", ""));
+  if (!manifest.value("enclave", json::object()).empty()) names.push_back("enclave");
+  for (const std::string& name : names) {
     const pid_t pid = RunningPid(dir, name);
     if (pid != 0) {
       ::kill(pid, SIGTERM);
@@ -476,6 +664,11 @@ void AddDevnetCommands(CLI::App& app) {
   u->add_flag("--reset", up->reset, "Delete the directory first (a new chain)");
   u->add_flag("--no-wait", up->no_wait, "Do not wait for a finalized block");
   u->add_flag("--no-sync", up->no_sync, "Do not fsync commits (faster; survives kill -9, not power loss)");
+  u->add_option("--miners", up->miners, "Storage miners, with an enclave (new devnet only; 0: none)")
+      ->capture_default_str();
+  u->add_option("--miner-capacity", up->miner_capacity, "Bytes each miner offers (new devnet only)")
+      ->capture_default_str();
+  u->add_option("--enclave-bin", up->enclave_bin, "Path of the cess-enclave binary (default: next to cess)");
   u->add_flag("--json", up->json, "Print the result as JSON");
   u->callback([up] { RunOrExit([&] { return RunUp(*up); }); });
 

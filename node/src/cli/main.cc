@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   cess::cli::AddDevnetCommands(app);
   cess::cli::AddChainCommands(app);
   cess::cli::AddTxCommands(app);
+  cess::cli::AddStorageCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -132,6 +132,9 @@ class Application {
   // The state after block `at` (committed head or an executed block) for queries. The reader stays
   // valid while the application lives, even if `at` is later pruned or committed over — it reads a
   // frozen view. Errors: NotFound for an unknown block.
+  // The receipts of executed, not yet pruned block `block_hash`, in transaction order.
+  // Errors: NotFound when the block is not an executed block.
+  virtual Result<std::vector<Receipt>> ReceiptsOf(const Hash256& block_hash) const = 0;
   virtual Result<std::shared_ptr<const state::StateReader>> StateAt(const Hash256& at) const = 0;
 
   // The validators elected for `era`, as recorded in the state after block `at`; when no election

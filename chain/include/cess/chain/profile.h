@@ -75,6 +75,34 @@ struct Profile {
   uint32_t max_candidates = 0;
   uint32_t max_nominators = 0;
 
+  // Storage runtime (chain/runtime: tee, sminer, file_bank, audit). The defaults are the devnet
+  // values, so a profile read from a genesis file that predates these fields stays usable.
+  // Miner collateral: at least max(miner_min_collateral, ceil(capacity · per_tib / 1 TiB)).
+  uint64_t miner_collateral_per_tib = 4000 * kUnitsPerCess;  // CESS: 4000 CESS per TiB
+  uint64_t miner_min_collateral = 10 * kUnitsPerCess;
+  // Blocks between sminer.exit_prep and the withdrawal of the collateral (CESS: 15 days).
+  uint64_t miner_exit_lock_blocks = 20;
+  // Minted at the first block of each era and paid to Positive miners in proportion to power.
+  uint64_t miner_reward_per_era = 1000 * kUnitsPerCess;
+  // One-off price of 1 GiB of fragment-space quota (file_bank.buy_space; burned).
+  uint64_t space_price_per_gib = kUnitsPerCess;
+  // Most segments one upload declaration may name (CESS: SEGMENT_COUNT = 1000).
+  uint32_t max_segments_per_file = 64;
+  // Blocks a claimed restoral order stays with its claimer (CESS: RestoralOrderLife = 250).
+  uint64_t restoral_order_life_blocks = 10;
+  // A challenge every audit_interval_blocks blocks (CESS: 4); its deadline is
+  // service bytes / audit_bytes_per_block + audit_deadline_base_blocks blocks after it is issued
+  // (CESS: 24 MiB per block + 50).
+  uint64_t audit_interval_blocks = 5;
+  uint64_t audit_bytes_per_block = uint64_t{1} << 20;
+  uint64_t audit_deadline_base_blocks = 5;
+  // Percent of the collateral burned for the 1st, 2nd, and 3rd and later consecutive misses.
+  std::array<uint32_t, 3> audit_penalty_percent{0, 5, 15};
+  // Consecutive misses that force a miner out (CESS code: 100).
+  uint32_t audit_max_misses = 3;
+  // Audit results kept per miner.
+  uint32_t audit_history_len = 8;
+
   // The real network's constants.
   static Profile Cess();
   // The small profile tests and the devnet use (default).
@@ -90,7 +118,8 @@ struct Profile {
   // OK when every constant is usable: non-zero sizes and counts, fragment_size·ec_data ==
   // segment_size, miners_per_file >= ec_data + ec_parity, challenged blocks <= blocks per
   // fragment, weights not all zero, credit window summing to 100, percents at most 100, runtime
-  // bounds non-zero. Errors: InvalidArgument naming the field.
+  // bounds non-zero, storage runtime constants non-zero (penalty percents at most 100).
+  // Errors: InvalidArgument naming the field.
   Status Validate() const;
 
   // Canonical encoding (fields in declared order) and decoding (Corruption on bad bytes; the

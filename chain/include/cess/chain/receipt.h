@@ -92,4 +92,17 @@ struct Receipt {
   bool operator==(const Receipt&) const = default;
 };
 
+// Where a finalized transaction landed, with its receipt (the node's receipt index).
+// Encoding: u64 height ‖ u32 index ‖ receipt.
+struct TxLocation {
+  uint64_t height = 0;
+  uint32_t index = 0;  // position in its block
+  Receipt receipt;
+
+  void Encode(codec::Writer& w) const;
+  // Errors: Corruption as Receipt::Decode.
+  static Result<TxLocation> Decode(codec::Reader& r);
+  bool operator==(const TxLocation&) const = default;
+};
+
 }  // namespace cess::chain

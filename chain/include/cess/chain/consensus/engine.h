@@ -142,6 +142,8 @@ namespace cess::chain::consensus {
 inline constexpr std::string_view kBlocksColumn = "blocks";                  // height (BE u64) -> Block
 inline constexpr std::string_view kBlockHashColumn = "block_hash";           // hash -> height (BE u64)
 inline constexpr std::string_view kJustificationsColumn = "justifications";  // height -> Justification
+// tx hash -> TxLocation (height, index in the block, receipt): every finalized transaction.
+inline constexpr std::string_view kReceiptsColumn = "receipts";
 // Blocks asked for per sync request.
 inline constexpr uint32_t kSyncBatch = 64;
 

@@ -85,7 +85,7 @@ class ChainApplication final : public Application {
   // The header of an executed (not yet pruned) or the committed block. Errors: NotFound.
   Result<BlockHeader> HeaderOf(const Hash256& hash) const;
   // The receipts of an executed, not yet committed block. Errors: NotFound.
-  Result<std::vector<Receipt>> ReceiptsOf(const Hash256& hash) const;
+  Result<std::vector<Receipt>> ReceiptsOf(const Hash256& hash) const override;
   // Executed blocks held in memory (not committed, not pruned).
   size_t executed_count() const;
 

@@ -1,0 +1,103 @@
+// A storage miner's duties on chain (issue 5 §2, §3, §7), run by the miner process every poll:
+//   1. register with sminer (region, endpoint, capacity, collateral) when not registered;
+//   2. transfer_report for each file whose fragments of its index it now holds;
+//   3. PoDR² tags: for each of its untagged fragments, ask the enclave, keep the tags beside the
+//      fragment, and send calculate_report with the enclave's signatures;
+//   4. answer its audit challenge with a PoDR² proof over its whole fragment set, then scrub:
+//      re-hash every fragment and open a restoral order for any that no longer matches;
+//   5. claim an open restoral order it may take, rebuild the fragment from k others, store it
+//      and complete the order (its tags follow through step 3).
+// Every step is idempotent and driven by chain state, so a restarted miner picks up where it was.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "cess/chain/profile.h"
+#include "cess/chain/types.h"
+#include "cess/core/result.h"
+#include "cess/enclave/client.h"
+#include "cess/storage/fragment_store.h"
+#include "cess/storage/retrieval.h"
+#include "cessd/node_client.h"
+#include "cessd/remote_state.h"
+#include "cessd/tx_submitter.h"
+#include "storage_client/miner_client.h"
+
+namespace cess::node {
+
+struct MinerAgentConfig {
+  std::string region;
+  std::string endpoint;  // advertised on chain
+  uint64_t capacity = 0;
+  uint64_t collateral = 0;  // 0: the chain's minimum
+};
+
+struct MinerAgentStats {
+  std::string chain_state = "unregistered";
+  uint64_t challenges_answered = 0;
+  uint64_t tags_reported = 0;
+  uint64_t transfer_reports = 0;
+  uint64_t restorals_completed = 0;
+  uint64_t corrupt_found = 0;
+  std::string last_error;
+};
+
+class MinerAgent {
+ public:
+  // All references must outlive the agent.
+  MinerAgent(MinerAgentConfig config, const chain::Profile& profile, std::string chain_id, const NodeClient& node,
+             TxSubmitter& tx, const enclave::EnclaveClient& enclave, storage::FragmentStore& store);
+
+  // One pass over the duties above. Errors are logged and kept in stats().last_error; a failing
+  // duty does not stop the others. Not thread-safe against itself (one driver thread).
+  void Tick();
+
+  // Called by the fragment service after a fragment of `fid` was stored: the next Tick looks at
+  // the file's deal first. Thread-safe.
+  void NoteFragmentStored(const Hash256& fid);
+  // Called by the fragment service when a stored fragment failed its hash. Thread-safe.
+  void NoteCorrupt(const Hash256& fragment);
+
+  // Whether the chain names this miner for fragment `hash` of file `fid` (a deal or a restoral
+  // it claimed). Reads the best state. Errors: FailedPrecondition when it does not; node errors.
+  Status CheckAssigned(const Hash256& fid, const Hash256& hash);
+
+  MinerAgentStats stats() const;
+  const chain::AccountId& account() const { return tx_.account(); }
+
+ private:
+  Status EnsureRegistered(const chain::state::StateReader& reader);
+  Status ReportTransfers(const chain::state::StateReader& reader);
+  Status ReportTags(const chain::state::StateReader& reader);
+  Status AnswerChallenge(const chain::state::StateReader& reader);
+  Status Scrub();
+  Status TakeRestoral(const chain::state::StateReader& reader);
+  void Fail(const std::string& what, const Status& s);
+
+  MinerAgentConfig config_;
+  const chain::Profile& profile_;
+  std::string chain_id_;
+  const NodeClient& node_;
+  TxSubmitter& tx_;
+  const enclave::EnclaveClient& enclave_;
+  storage::FragmentStore& store_;
+  std::unique_ptr<storage::Retriever> retriever_;
+  GrpcFragmentFetcher fetcher_;
+  Hash256 tee_key_{};
+  bool have_tee_key_ = false;
+
+  mutable std::mutex mu_;
+  std::set<Hash256> stored_fids_;  // fids with new fragments since the last pass
+  std::set<Hash256> corrupt_;      // fragments found corrupt by the service
+  MinerAgentStats stats_;
+  bool registered_ = false;
+  uint64_t answered_issued_at_ = UINT64_MAX;  // the challenge last answered
+  uint64_t ticks_ = 0;
+};
+
+}  // namespace cess::node

@@ -1,0 +1,111 @@
+#include "miner/miner_service.h"
+
+#include <algorithm>
+#include <string>
+
+#include "cess/chain/types.h"
+#include "storage_client/miner_client.h"
+
+namespace cess::node {
+namespace {
+
+grpc::Status ToGrpc(const cess::Status& s) {
+  grpc::StatusCode code = grpc::StatusCode::INTERNAL;
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
+    case StatusCode::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
+    case StatusCode::kResourceExhausted: code = grpc::StatusCode::RESOURCE_EXHAUSTED; break;
+    case StatusCode::kFailedPrecondition: code = grpc::StatusCode::FAILED_PRECONDITION; break;
+    case StatusCode::kCorruption: code = grpc::StatusCode::DATA_LOSS; break;
+    case StatusCode::kOutOfRange: code = grpc::StatusCode::OUT_OF_RANGE; break;
+    case StatusCode::kUnavailable: code = grpc::StatusCode::UNAVAILABLE; break;
+    case StatusCode::kDeadlineExceeded: code = grpc::StatusCode::DEADLINE_EXCEEDED; break;
+    default: break;
+  }
+  return {code, s.message()};
+}
+
+}  // namespace
+
+grpc::Status MinerService::PutFragment(grpc::ServerContext*, grpc::ServerReader<miner::v1::PutFragmentRequest>* reader,
+                                       miner::v1::PutFragmentResponse* reply) {
+  miner::v1::PutFragmentRequest msg;
+  if (!reader->Read(&msg)) return {grpc::StatusCode::INVALID_ARGUMENT, "empty PutFragment stream"};
+  auto fid = chain::HashFromHex(msg.fid());
+  if (!fid.ok()) return ToGrpc(fid.status().WithContext("fid"));
+  auto hash = chain::HashFromHex(msg.fragment_hash());
+  if (!hash.ok()) return ToGrpc(hash.status().WithContext("fragment_hash"));
+  if (msg.size() != fragment_size_) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "fragment size " + std::to_string(msg.size()) +
+                                                    " is not the profile's " + std::to_string(fragment_size_)};
+  }
+  // Refuse work the chain does not assign before reading the bytes.
+  if (cess::Status s = agent_.CheckAssigned(*fid, *hash); !s.ok()) return ToGrpc(s);
+  const bool duplicate = store_.Info(*hash).ok();
+  Bytes data;
+  data.reserve(msg.size());
+  do {
+    if (data.size() + msg.data().size() > msg.size()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, "more bytes than the announced size"};
+    }
+    data.insert(data.end(), msg.data().begin(), msg.data().end());
+  } while (reader->Read(&msg));
+  if (data.size() != fragment_size_) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            "stream ended after " + std::to_string(data.size()) + " of " + std::to_string(fragment_size_) + " bytes"};
+  }
+  if (cess::Status s = store_.Put(*fid, *hash, data); !s.ok()) return ToGrpc(s);
+  agent_.NoteFragmentStored(*fid);
+  const auto stats = store_.Stats();
+  reply->set_stored(true);
+  reply->set_duplicate(duplicate);
+  reply->set_free_bytes(stats.capacity_bytes > stats.used_bytes ? stats.capacity_bytes - stats.used_bytes : 0);
+  return grpc::Status::OK;
+}
+
+grpc::Status MinerService::GetFragment(grpc::ServerContext*, const miner::v1::GetFragmentRequest* request,
+                                       grpc::ServerWriter<miner::v1::GetFragmentResponse>* writer) {
+  auto hash = chain::HashFromHex(request->fragment_hash());
+  if (!hash.ok()) return ToGrpc(hash.status().WithContext("fragment_hash"));
+  auto bytes = store_.Get(*hash, /*verify=*/true);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kCorruption) agent_.NoteCorrupt(*hash);
+    return ToGrpc(bytes.status());
+  }
+  const uint64_t size = bytes->size();
+  if (request->offset() > size) return {grpc::StatusCode::OUT_OF_RANGE, "offset beyond the fragment"};
+  uint64_t len = request->length() == 0 ? size - request->offset() : request->length();
+  if (request->offset() + len > size) return {grpc::StatusCode::OUT_OF_RANGE, "range beyond the fragment"};
+  uint64_t off = request->offset();
+  const uint64_t end = off + len;
+  bool first = true;
+  do {
+    miner::v1::GetFragmentResponse msg;
+    if (first) msg.set_size(len);
+    first = false;
+    const uint64_t n = std::min<uint64_t>(kFragmentChunkBytes, end - off);
+    msg.set_data(reinterpret_cast<const char*>(bytes->data() + off), n);
+    off += n;
+    if (!writer->Write(msg)) return {grpc::StatusCode::CANCELLED, "client went away"};
+  } while (off < end);
+  return grpc::Status::OK;
+}
+
+grpc::Status MinerService::Status(grpc::ServerContext*, const miner::v1::MinerStatusRequest*,
+                                  miner::v1::MinerStatusResponse* reply) {
+  const auto st = store_.Stats();
+  const MinerAgentStats a = agent_.stats();
+  reply->set_account(agent_.account().ToHex());
+  reply->set_region(region_);
+  reply->set_capacity(st.capacity_bytes);
+  reply->set_used(st.used_bytes);
+  reply->set_fragments(st.fragment_count);
+  reply->set_chain_state(a.chain_state);
+  reply->set_challenges_answered(a.challenges_answered);
+  reply->set_tags_reported(a.tags_reported);
+  reply->set_restorals_completed(a.restorals_completed);
+  reply->set_last_error(a.last_error);
+  return grpc::Status::OK;
+}
+
+}  // namespace cess::node
