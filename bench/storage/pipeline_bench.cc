@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -23,7 +24,6 @@
 #include <random>
 #include <string>
 #include <thread>
-#include <ctime>
 #include <vector>
 
 #include "cess/core/hash.h"
@@ -70,9 +70,10 @@ void Report(const char* name, std::vector<double> t, std::vector<double> cpu, ui
   std::sort(cpu.begin(), cpu.end());
   const double med = t[t.size() / 2];
   const double cmed = cpu[cpu.size() / 2];
-  std::printf("%-30s median %7.4f s  min %7.4f  max %7.4f  %7.1f MB/s  | cpu %7.4f s  %7.1f MB/cpu-s  (n=%zu)\n",
-              name, med, t.front(), t.back(), static_cast<double>(bytes) / med / 1e6, cmed,
-              static_cast<double>(bytes) / cmed / 1e6, t.size());
+  std::printf(
+      "%-30s median %7.4f s  min %7.4f  max %7.4f  %7.1f MB/s  | cpu %7.4f s  %7.1f MB/cpu-s  (n=%zu)\n",
+      name, med, t.front(), t.back(), static_cast<double>(bytes) / med / 1e6, cmed,
+      static_cast<double>(bytes) / cmed / 1e6, t.size());
   std::fflush(stdout);
 }
 
@@ -80,7 +81,8 @@ void Report(const char* name, std::vector<double> t, std::vector<double> cpu, ui
 // while segment i + 1 is encoded.
 class Pushers {
  public:
-  explicit Pushers(std::vector<st::FragmentStore*> stores) : stores_(std::move(stores)), queues_(stores_.size()) {
+  explicit Pushers(std::vector<st::FragmentStore*> stores)
+      : stores_(std::move(stores)), queues_(stores_.size()) {
     for (size_t i = 0; i < stores_.size(); ++i) threads_.emplace_back([this, i] { Loop(i); });
   }
   ~Pushers() {
@@ -103,7 +105,9 @@ class Pushers {
   // Waits until every queued fragment is acknowledged.
   Status Drain() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return busy_ == 0 && std::all_of(queues_.begin(), queues_.end(), [](auto& q) { return q.empty(); }); });
+    cv_.wait(lock, [&] {
+      return busy_ == 0 && std::all_of(queues_.begin(), queues_.end(), [](auto& q) { return q.empty(); });
+    });
     return error_;
   }
 
@@ -158,11 +162,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
-    if (flag == "--size-mib") size_mib = std::strtoull(v, nullptr, 10);
-    else if (flag == "--reps") reps = std::atoi(v);
-    else if (flag == "--store-reps") store_reps = std::atoi(v);
-    else if (flag == "--backend") backend_name = v;
-    else if (flag == "--dir") base_dir = v;
+    if (flag == "--size-mib")
+      size_mib = std::strtoull(v, nullptr, 10);
+    else if (flag == "--reps")
+      reps = std::atoi(v);
+    else if (flag == "--store-reps")
+      store_reps = std::atoi(v);
+    else if (flag == "--backend")
+      backend_name = v;
+    else if (flag == "--dir")
+      base_dir = v;
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -184,9 +193,10 @@ int main(int argc, char** argv) {
     }
   }
   const Bytes key(32, 0x33);
-  std::printf("# file %llu MiB, devnet layout (1 MiB segments, 256 KiB fragments, RS 4+8), backend %s, "
-              "hardware threads %u\n",
-              static_cast<unsigned long long>(size_mib), backend_name.c_str(), std::thread::hardware_concurrency());
+  std::printf(
+      "# file %llu MiB, devnet layout (1 MiB segments, 256 KiB fragments, RS 4+8), backend %s, "
+      "hardware threads %u\n",
+      static_cast<unsigned long long>(size_mib), backend_name.c_str(), std::thread::hardware_concurrency());
 
   for (bool enc : {false, true}) {
     const char* tag = enc ? "encrypted" : "plain";
@@ -240,70 +250,72 @@ int main(int argc, char** argv) {
   // Upload to and download from 12 local miners, with durable (fsynced) stores and, to show what
   // the disk's sync latency costs, with stores that skip fsync.
   for (bool sync : {true, false}) {
-  for (bool enc : {false, true}) {
-    const std::string tag = std::string(enc ? "encrypted" : "plain") + (sync ? "" : " nosync");
-    std::vector<double> up, down, upc, downc;
-    for (int r = 0; r < store_reps; ++r) {
-      const std::string dir = base_dir + "/cess-pipeline-bench-" + std::to_string(::getpid()) + "-" + std::to_string(r);
-      std::vector<std::unique_ptr<st::FragmentStore>> stores;
-      std::vector<st::FragmentStore*> raw;
-      std::vector<st::MinerRef> miners(12);
-      st::LocalFetcher fetcher;
-      for (int i = 0; i < 12; ++i) {
-        st::FragmentStoreOptions sopt;
-        sopt.sync = sync;
-        auto s = st::FragmentStore::Open(dir + "-m" + std::to_string(i), uint64_t{1} << 34, sopt);
-        Check(s.status(), "open store");
-        stores.push_back(std::move(s).value());
-        raw.push_back(stores.back().get());
-        miners[i].id.fill(static_cast<uint8_t>(i + 1));
-        fetcher.AddMiner(miners[i].id, raw.back());
+    for (bool enc : {false, true}) {
+      const std::string tag = std::string(enc ? "encrypted" : "plain") + (sync ? "" : " nosync");
+      std::vector<double> up, down, upc, downc;
+      for (int r = 0; r < store_reps; ++r) {
+        const std::string dir =
+            base_dir + "/cess-pipeline-bench-" + std::to_string(::getpid()) + "-" + std::to_string(r);
+        std::vector<std::unique_ptr<st::FragmentStore>> stores;
+        std::vector<st::FragmentStore*> raw;
+        std::vector<st::MinerRef> miners(12);
+        st::LocalFetcher fetcher;
+        for (int i = 0; i < 12; ++i) {
+          st::FragmentStoreOptions sopt;
+          sopt.sync = sync;
+          auto s = st::FragmentStore::Open(dir + "-m" + std::to_string(i), uint64_t{1} << 34, sopt);
+          Check(s.status(), "open store");
+          stores.push_back(std::move(s).value());
+          raw.push_back(stores.back().get());
+          miners[i].id.fill(static_cast<uint8_t>(i + 1));
+          fetcher.AddMiner(miners[i].id, raw.back());
+        }
+        st::FileManifest manifest;
+        {
+          Pushers pushers(raw);
+          st::EncodeOptions opt;
+          opt.layout = layout;
+          opt.codec = &codec;
+          if (enc) opt.master_key = key;
+          cess::Hash256 upload_id{};
+          upload_id.fill(0xaa);
+          opt.hashed_sink = [&](uint32_t, uint32_t f, const cess::Hash256& h, ByteSpan b) {
+            return pushers.Push(f, upload_id, h, b);
+          };
+          up.push_back(Seconds([&] {
+            auto m = st::EncodeBytes(file, opt);
+            Check(m.status(), "upload encode");
+            Check(pushers.Drain(), "upload push");
+            manifest = std::move(m).value();
+          }));
+          upc.push_back(g_last_cpu);
+        }
+        {
+          st::RetrieverOptions ropt;
+          ropt.backend = *backend;
+          auto retriever = st::Retriever::Create(layout, ropt);
+          Check(retriever.status(), "retriever");
+          const auto locs = st::LocationsByIndex(manifest, miners);
+          Bytes out;
+          out.reserve(size);
+          down.push_back(Seconds([&] {
+            Check((*retriever)
+                      ->ReadFile(manifest, locs, fetcher, enc ? ByteSpan(key) : ByteSpan(),
+                                 [&](ByteSpan b) {
+                                   out.insert(out.end(), b.begin(), b.end());
+                                   return Status::Ok();
+                                 }),
+                  "download");
+          }));
+          downc.push_back(g_last_cpu);
+          if (out != file) Check(Status::Internal("downloaded bytes differ"), "download");
+        }
+        stores.clear();
+        for (int i = 0; i < 12; ++i) std::filesystem::remove_all(dir + "-m" + std::to_string(i));
       }
-      st::FileManifest manifest;
-      {
-        Pushers pushers(raw);
-        st::EncodeOptions opt;
-        opt.layout = layout;
-        opt.codec = &codec;
-        if (enc) opt.master_key = key;
-        cess::Hash256 upload_id{};
-        upload_id.fill(0xaa);
-        opt.hashed_sink = [&](uint32_t, uint32_t f, const cess::Hash256& h, ByteSpan b) {
-          return pushers.Push(f, upload_id, h, b);
-        };
-        up.push_back(Seconds([&] {
-          auto m = st::EncodeBytes(file, opt);
-          Check(m.status(), "upload encode");
-          Check(pushers.Drain(), "upload push");
-          manifest = std::move(m).value();
-        }));
-        upc.push_back(g_last_cpu);
-      }
-      {
-        st::RetrieverOptions ropt;
-        ropt.backend = *backend;
-        auto retriever = st::Retriever::Create(layout, ropt);
-        Check(retriever.status(), "retriever");
-        const auto locs = st::LocationsByIndex(manifest, miners);
-        Bytes out;
-        out.reserve(size);
-        down.push_back(Seconds([&] {
-          Check((*retriever)->ReadFile(manifest, locs, fetcher, enc ? ByteSpan(key) : ByteSpan(),
-                                       [&](ByteSpan b) {
-                                         out.insert(out.end(), b.begin(), b.end());
-                                         return Status::Ok();
-                                       }),
-                "download");
-        }));
-        downc.push_back(g_last_cpu);
-        if (out != file) Check(Status::Internal("downloaded bytes differ"), "download");
-      }
-      stores.clear();
-      for (int i = 0; i < 12; ++i) std::filesystem::remove_all(dir + "-m" + std::to_string(i));
+      Report((std::string("upload 12 miners ") + tag).c_str(), up, upc, size);
+      Report((std::string("download 12 miners ") + tag).c_str(), down, downc, size);
     }
-    Report((std::string("upload 12 miners ") + tag).c_str(), up, upc, size);
-    Report((std::string("download 12 miners ") + tag).c_str(), down, downc, size);
-  }
   }
   return 0;
 }

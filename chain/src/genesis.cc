@@ -54,6 +54,19 @@ Json ProfileToJson(const Profile& p) {
   j["max_unlocking_chunks"] = p.max_unlocking_chunks;
   j["max_candidates"] = p.max_candidates;
   j["max_nominators"] = p.max_nominators;
+  j["miner_collateral_per_tib"] = p.miner_collateral_per_tib;
+  j["miner_min_collateral"] = p.miner_min_collateral;
+  j["miner_exit_lock_blocks"] = p.miner_exit_lock_blocks;
+  j["miner_reward_per_era"] = p.miner_reward_per_era;
+  j["space_price_per_gib"] = p.space_price_per_gib;
+  j["max_segments_per_file"] = p.max_segments_per_file;
+  j["restoral_order_life_blocks"] = p.restoral_order_life_blocks;
+  j["audit_interval_blocks"] = p.audit_interval_blocks;
+  j["audit_bytes_per_block"] = p.audit_bytes_per_block;
+  j["audit_deadline_base_blocks"] = p.audit_deadline_base_blocks;
+  j["audit_penalty_percent"] = p.audit_penalty_percent;
+  j["audit_max_misses"] = p.audit_max_misses;
+  j["audit_history_len"] = p.audit_history_len;
   return j;
 }
 
@@ -137,6 +150,31 @@ Result<Profile> ProfileFromJson(const Json& j) {
   CESS_RETURN_IF_ERROR(ReadUint(j, "max_unlocking_chunks", w, p.max_unlocking_chunks, required));
   CESS_RETURN_IF_ERROR(ReadUint(j, "max_candidates", w, p.max_candidates, required));
   CESS_RETURN_IF_ERROR(ReadUint(j, "max_nominators", w, p.max_nominators, required));
+  // The storage constants are optional even for a custom profile (older genesis files lack them):
+  // missing ones keep their defaults (the devnet values).
+  CESS_RETURN_IF_ERROR(ReadUint(j, "miner_collateral_per_tib", w, p.miner_collateral_per_tib, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "miner_min_collateral", w, p.miner_min_collateral, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "miner_exit_lock_blocks", w, p.miner_exit_lock_blocks, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "miner_reward_per_era", w, p.miner_reward_per_era, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "space_price_per_gib", w, p.space_price_per_gib, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "max_segments_per_file", w, p.max_segments_per_file, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "restoral_order_life_blocks", w, p.restoral_order_life_blocks, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "audit_interval_blocks", w, p.audit_interval_blocks, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "audit_bytes_per_block", w, p.audit_bytes_per_block, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "audit_deadline_base_blocks", w, p.audit_deadline_base_blocks, false));
+  if (auto it = j.find("audit_penalty_percent"); it != j.end()) {
+    if (!it->is_array() || it->size() != p.audit_penalty_percent.size()) {
+      return Bad("profile.audit_penalty_percent", "must be an array of 3 integers");
+    }
+    for (size_t i = 0; i < p.audit_penalty_percent.size(); ++i) {
+      if (!(*it)[i].is_number_unsigned() || (*it)[i].get<uint64_t>() > 100) {
+        return Bad("profile.audit_penalty_percent", "entries must be integers in 0..100");
+      }
+      p.audit_penalty_percent[i] = (*it)[i].get<uint32_t>();
+    }
+  }
+  CESS_RETURN_IF_ERROR(ReadUint(j, "audit_max_misses", w, p.audit_max_misses, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "audit_history_len", w, p.audit_history_len, false));
   return p;
 }
 

@@ -1,5 +1,7 @@
 // The miner's fragment store: durability rules, references, capacity, tags, recovery of every
 // kind of leftover, a model-based random test, concurrency, and a kill -9 crash test.
+#include "cess/storage/fragment_store.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,7 +16,6 @@
 #include <thread>
 
 #include "cess/core/hash.h"
-#include "cess/storage/fragment_store.h"
 #include "common/temp_dir.h"
 
 namespace cess::storage {
@@ -148,7 +149,9 @@ TEST(FragmentStoreTest, OpenRecoversFromLeftovers) {
   test_util::TempDir dir("fstore");
   const Bytes a = Data(1000, 1), b = Data(2000, 2), c = Data(3000, 3);
   const Hash256 ha = crypto::Sha256(a), hb = crypto::Sha256(b), hc = crypto::Sha256(c);
-  auto path = [&](const Hash256& h) { return dir.path() + "/fragments/" + ToHex(h).substr(0, 2) + "/" + ToHex(h); };
+  auto path = [&](const Hash256& h) {
+    return dir.path() + "/fragments/" + ToHex(h).substr(0, 2) + "/" + ToHex(h);
+  };
   {
     auto store = MustOpen(dir.path());
     ASSERT_TRUE(store->Put(Fid(1), ha, a).ok());
@@ -195,7 +198,8 @@ TEST(FragmentStoreTest, RandomOperationsMatchAModel) {
   auto used = [&] {
     uint64_t u = 0;
     for (const auto& [h, f] : model) {
-      for (const Bytes& p : pool) if (crypto::Sha256(p) == h) u += p.size();
+      for (const Bytes& p : pool)
+        if (crypto::Sha256(p) == h) u += p.size();
     }
     return u;
   };
@@ -301,7 +305,8 @@ TEST(FragmentStoreTest, AcknowledgedFragmentsSurviveKill9) {
     const int want = 5 + static_cast<int>(rng() % 40);
     std::vector<uint32_t> acked;
     uint32_t v = 0;
-    while (static_cast<int>(acked.size()) < want && ::read(fds[0], &v, sizeof(v)) == sizeof(v)) acked.push_back(v);
+    while (static_cast<int>(acked.size()) < want && ::read(fds[0], &v, sizeof(v)) == sizeof(v))
+      acked.push_back(v);
     ::usleep(static_cast<useconds_t>(rng() % 3000));
     ::kill(pid, SIGKILL);
     int status = 0;

@@ -1,5 +1,7 @@
 // The segment pipeline against plain references: round trips at the edge sizes with and without
 // encryption, any k of the 12 fragments decoding, corrupt fragments, wrong keys, byte ranges.
+#include "cess/storage/pipeline.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include "cess/core/hkdf.h"
 #include "cess/kernels/erasure.h"
 #include "cess/storage/fid.h"
-#include "cess/storage/pipeline.h"
 #include "cess/storage/segment_cipher.h"
 #include "common/temp_dir.h"
 
@@ -213,8 +214,10 @@ TEST_F(PipelineTest, WrongKeyFailsWithCorruption) {
   auto no_key = DecodeAll(*codec_, *e, {}, [](uint32_t) { return std::vector<uint32_t>{0, 1, 2, 3}; });
   EXPECT_EQ(no_key.status().code(), StatusCode::kInvalidArgument);
   // Swapping two segments' stored bytes is caught by the aad/key binding even with the right key.
-  auto s1 = codec_->Decode(e->manifest.segments[1], std::vector<IndexedFragment>{
-      {0, e->fragments[1][0]}, {1, e->fragments[1][1]}, {2, e->fragments[1][2]}, {3, e->fragments[1][3]}});
+  auto s1 = codec_->Decode(e->manifest.segments[1], std::vector<IndexedFragment>{{0, e->fragments[1][0]},
+                                                                                 {1, e->fragments[1][1]},
+                                                                                 {2, e->fragments[1][2]},
+                                                                                 {3, e->fragments[1][3]}});
   ASSERT_TRUE(s1.ok());
   EXPECT_EQ(SegmentPlaintext(e->manifest, 0, *s1, key).status().code(), StatusCode::kCorruption);
 }
@@ -241,6 +244,18 @@ TEST_F(PipelineTest, EncryptionUsesFreshSaltAndNonces) {
   EncodeOptions plain;
   plain.codec = codec_.get();
   EXPECT_EQ(EncodeBytes(data, plain)->fid, EncodeBytes(data, plain)->fid);
+  // A second pass with the first pass's cipher parameters reproduces it exactly.
+  opt.rng = nullptr;
+  opt.reuse_cipher = &a->cipher;
+  auto again = EncodeBytes(data, opt);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *a);
+  CipherInfo short_cipher = a->cipher;
+  short_cipher.nonces.pop_back();
+  opt.reuse_cipher = &short_cipher;
+  EXPECT_EQ(EncodeBytes(data, opt).status().code(), StatusCode::kInvalidArgument);
+  plain.reuse_cipher = &a->cipher;
+  EXPECT_EQ(EncodeBytes(data, plain).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(PipelineTest, FileAndStreamAgreeAndErrorsSurface) {
@@ -298,9 +313,16 @@ TEST_F(PipelineTest, PlanRangeMatchesAReference) {
     m.file_size = p * 7 / 2;
     m.segments.resize(SegmentCount(m.file_size, p));
     std::mt19937_64 rng(enc ? 2 : 1);
-    std::vector<std::pair<uint64_t, uint64_t>> cases = {
-        {0, 0}, {0, 1}, {p - 1, 1}, {p - 1, 2}, {p, p}, {p - 1, p + 2}, {0, m.file_size}, {m.file_size, 5},
-        {m.file_size - 1, 100}, {2 * p, UINT64_MAX}};
+    std::vector<std::pair<uint64_t, uint64_t>> cases = {{0, 0},
+                                                        {0, 1},
+                                                        {p - 1, 1},
+                                                        {p - 1, 2},
+                                                        {p, p},
+                                                        {p - 1, p + 2},
+                                                        {0, m.file_size},
+                                                        {m.file_size, 5},
+                                                        {m.file_size - 1, 100},
+                                                        {2 * p, UINT64_MAX}};
     for (int i = 0; i < 200; ++i) cases.emplace_back(rng() % (m.file_size + 1), rng() % (3 * p));
     for (auto [off, len] : cases) {
       auto slices = PlanRange(m, off, len);

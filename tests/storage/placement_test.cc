@@ -1,12 +1,12 @@
 // Placement: eligibility rules, errors, determinism, and a statistical check of the weighting.
+#include "cess/storage/placement.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
-
-#include "cess/storage/placement.h"
 
 namespace cess::storage {
 namespace {

@@ -1,21 +1,22 @@
 // Retrieval and repair over 12 real FragmentStores behind the in-process fetcher: whole files,
 // ranges, lost miners, corrupt fragments on disk, failing and slow fetchers, rebuilds.
+#include "cess/storage/retrieval.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <set>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "cess/core/hash.h"
 #include "cess/storage/fragment_store.h"
 #include "cess/storage/local_fetcher.h"
 #include "cess/storage/pipeline.h"
-#include "cess/storage/retrieval.h"
 #include "common/temp_dir.h"
 
 namespace cess::storage {
@@ -69,7 +70,9 @@ class RetrievalTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < 12; ++i) {
-      auto s = FragmentStore::Open(dir_.Sub("miner" + std::to_string(i)), uint64_t{1} << 30);
+      FragmentStoreOptions sopt;
+      sopt.precreate_folders = false;  // 12 short-lived stores per test
+      auto s = FragmentStore::Open(dir_.Sub("miner" + std::to_string(i)), uint64_t{1} << 30, sopt);
       ASSERT_TRUE(s.ok()) << s.status();
       stores_.push_back(std::move(s).value());
       MinerRef m;
@@ -100,13 +103,17 @@ class RetrievalTest : public ::testing::Test {
     return *m;
   }
 
-  Result<Bytes> ReadAll(const FileManifest& m, FragmentFetcher& f, ByteSpan key, std::vector<FetchFailure>* fails) {
+  Result<Bytes> ReadAll(const FileManifest& m, FragmentFetcher& f, ByteSpan key,
+                        std::vector<FetchFailure>* fails) {
     Bytes out;
     auto locs = LocationsByIndex(m, miners_);
-    CESS_RETURN_IF_ERROR(retriever_->ReadFile(m, locs, f, key, [&](ByteSpan b) {
-      out.insert(out.end(), b.begin(), b.end());
-      return Status::Ok();
-    }, fails));
+    CESS_RETURN_IF_ERROR(retriever_->ReadFile(
+        m, locs, f, key,
+        [&](ByteSpan b) {
+          out.insert(out.end(), b.begin(), b.end());
+          return Status::Ok();
+        },
+        fails));
     return out;
   }
 
@@ -149,7 +156,8 @@ TEST_F(RetrievalTest, RoundTripsWholeFilesAndRanges) {
                              data.begin() + static_cast<std::ptrdiff_t>(end)))
             << off << "+" << len;
       }
-      EXPECT_EQ(retriever_->ReadRange(m, size + 1, 1, locs, local_, k, [](ByteSpan) { return Status::Ok(); }).code(),
+      EXPECT_EQ(retriever_->ReadRange(m, size + 1, 1, locs, local_, k, [](ByteSpan) { return Status::Ok(); })
+                    .code(),
                 StatusCode::kOutOfRange);
     }
   }
@@ -196,10 +204,13 @@ TEST_F(RetrievalTest, CorruptFragmentIsSkippedAndReported) {
   ASSERT_TRUE(r.ok());
   std::vector<FetchFailure> fails;
   Bytes back;
-  Status s = (*r)->ReadFile(m, LocationsByIndex(m, miners_), local_, {}, [&](ByteSpan b) {
-    back.insert(back.end(), b.begin(), b.end());
-    return Status::Ok();
-  }, &fails);
+  Status s = (*r)->ReadFile(
+      m, LocationsByIndex(m, miners_), local_, {},
+      [&](ByteSpan b) {
+        back.insert(back.end(), b.begin(), b.end());
+        return Status::Ok();
+      },
+      &fails);
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(back, data);
   ASSERT_EQ(fails.size(), 1u);
@@ -231,10 +242,13 @@ TEST_F(RetrievalTest, FailingFetchersAreReplacedAndReported) {
   for (int i : {0, 2, 4, 5}) f.fail_index[i] = true;
   std::vector<FetchFailure> fails;
   Bytes back;
-  Status s = (*r)->ReadFile(m, LocationsByIndex(m, miners_), f, {}, [&](ByteSpan b) {
-    back.insert(back.end(), b.begin(), b.end());
-    return Status::Ok();
-  }, &fails);
+  Status s = (*r)->ReadFile(
+      m, LocationsByIndex(m, miners_), f, {},
+      [&](ByteSpan b) {
+        back.insert(back.end(), b.begin(), b.end());
+        return Status::Ok();
+      },
+      &fails);
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(back, data);
   std::set<uint32_t> failed;
@@ -302,10 +316,12 @@ TEST_F(RetrievalTest, RebuildFragmentRepairsALostOne) {
     LocalFetcher partial;
     std::vector<int> keep;
     for (int i = 0; i < 12 && keep.size() < 4; ++i) {
-      if (static_cast<uint32_t>(i) != target && (i * 5 + static_cast<int>(target)) % 3 != 0) keep.push_back(i);
+      if (static_cast<uint32_t>(i) != target && (i * 5 + static_cast<int>(target)) % 3 != 0)
+        keep.push_back(i);
     }
     for (int i = 0; keep.size() < 4; ++i) {
-      if (static_cast<uint32_t>(i) != target && std::find(keep.begin(), keep.end(), i) == keep.end()) keep.push_back(i);
+      if (static_cast<uint32_t>(i) != target && std::find(keep.begin(), keep.end(), i) == keep.end())
+        keep.push_back(i);
     }
     for (int i : keep) partial.AddMiner(miners_[i].id, stores_[i].get());
     for (uint32_t s = 0; s < m.segments.size(); ++s) {
@@ -315,7 +331,9 @@ TEST_F(RetrievalTest, RebuildFragmentRepairsALostOne) {
       EXPECT_EQ(*rebuilt, *stores_[target]->Get(m.segments[s].fragment_hashes[target]));
       // A new miner takes it over: its store accepts it (the hash is checked again there).
       test_util::TempDir nd("newminer");
-      auto ns = FragmentStore::Open(nd.path(), uint64_t{1} << 30);
+      FragmentStoreOptions sopt;
+      sopt.precreate_folders = false;
+      auto ns = FragmentStore::Open(nd.path(), uint64_t{1} << 30, sopt);
       ASSERT_TRUE(ns.ok());
       EXPECT_TRUE((*ns)->Put(m.fid, m.segments[s].fragment_hashes[target], *rebuilt).ok());
     }

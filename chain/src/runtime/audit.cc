@@ -167,8 +167,14 @@ Result<CallResult> AuditModule::SubmitProof(Context& ctx, const AccountId& who,
   if (!c) return CallResult::Error(Error::kNoChallenge);
   if (ctx.block().height > c->deadline) return CallResult::Error(Error::kDeadlinePassed);
   if (!std::is_sorted(args.names.begin(), args.names.end())) return CallResult::Error(Error::kNamesNotSorted);
-  if (args.names.size() != c->fragment_count || podr2::CoverageCommitment(args.names) != c->coverage) {
-    return CallResult::Error(Error::kCoverageMismatch);
+  // The names must be the miner's whole fragment set: the one committed when the challenge was
+  // issued, or the one it holds now (its set may change while the challenge is open: tag reports
+  // and restorals add fragments, restoral orders remove them; proving over the current set is at
+  // least as strong, since the challenge's indices and coefficients stay fixed).
+  const Hash256 commitment = podr2::CoverageCommitment(args.names);
+  if (args.names.size() != c->fragment_count || commitment != c->coverage) {
+    CESS_ASSIGN_OR_RETURN(std::vector<Hash256> current, sminer::MinerFragmentNames(ctx.state(), who));
+    if (current.empty() || current != args.names) return CallResult::Error(Error::kCoverageMismatch);
   }
   if (args.sigma.empty() || args.mu.empty()) return CallResult::Error(Error::kBadProof);
   CESS_ASSIGN_OR_RETURN(std::optional<podr2::PublicKey> pk, tee::ReadNetworkPodr2Key(ctx.state()));
@@ -176,8 +182,8 @@ Result<CallResult> AuditModule::SubmitProof(Context& ctx, const AccountId& who,
   const podr2::Proof proof{args.sigma, args.mu};
   const bool passed = podr2::Verify(*pk, c->challenge, args.names, proof).ok();
   ctx.state().Delete(ChallengeKey(who));
-  ctx.Emit(kName, passed ? "ProofAccepted" : "ProofRejected", IdU64(who, c->fragment_count));
-  CESS_RETURN_IF_ERROR(Record(ctx, who, passed, c->fragment_count));
+  ctx.Emit(kName, passed ? "ProofAccepted" : "ProofRejected", IdU64(who, args.names.size()));
+  CESS_RETURN_IF_ERROR(Record(ctx, who, passed, args.names.size()));
   if (passed) {
     CESS_ASSIGN_OR_RETURN(std::optional<sminer::MinerInfo> m, sminer::ReadMiner(ctx.state(), who));
     if (m && m->consecutive_misses != 0) {

@@ -458,9 +458,12 @@ Result<CallResult> FileBankModule::UploadDeclaration(Context& ctx, const Account
   for (const std::string& r : args.regions) {
     if (r.empty() || r.size() > sminer::kMaxRegionBytes) return CallResult::Error(Error::kBadRegion);
   }
-  const uint64_t expected = args.file_size == 0 ? 1
-                                                : args.file_size / profile_.segment_size +
-                                                      (args.file_size % profile_.segment_size != 0);
+  // An encrypted segment carries segment_size − 16 file bytes (the AES-GCM tag fills the rest).
+  const uint64_t file_bytes_per_segment =
+      args.cipher_info.empty() ? profile_.segment_size : profile_.segment_size - kGcmTagBytes;
+  const uint64_t expected =
+      args.file_size == 0 ? 1
+                          : args.file_size / file_bytes_per_segment + (args.file_size % file_bytes_per_segment != 0);
   if (expected > profile_.max_segments_per_file) return CallResult::Error(Error::kTooManySegments);
   if (args.segments.size() != expected) return CallResult::Error(Error::kWrongSegmentCount);
   std::vector<Hash256> seg_hashes;

@@ -62,6 +62,7 @@ struct UpOptions {
   int validators = 4;
   std::string profile = "devnet";
   uint64_t slot_ms = 0;  // 0: the profile's
+  uint64_t audit_interval = 0;  // 0: the profile's
   int bench_accounts = 0;
   std::string cessd;
   std::string chain_id = "cess-devnet";
@@ -207,6 +208,7 @@ Status CreateDevnet(const UpOptions& o, const fs::path& dir) {
   }
   CESS_ASSIGN_OR_RETURN(chain::Profile profile, chain::Profile::ByName(o.profile));
   if (o.slot_ms != 0) profile.slot_ms = o.slot_ms;
+  if (o.audit_interval != 0) profile.audit_interval_blocks = o.audit_interval;
   profile.validators_elected = static_cast<uint32_t>(o.validators);
   CESS_RETURN_IF_ERROR(profile.Validate());
 
@@ -287,7 +289,8 @@ Status CreateDevnet(const UpOptions& o, const fs::path& dir) {
       const fs::path key_path = dir / "keys" / (name + ".ed25519.json");
       CESS_RETURN_IF_ERROR(crypto::SaveEd25519Key(key_path.string(), key, /*overwrite=*/true));
       const chain::AccountId account = chain::AccountId::Of(key);
-      const uint64_t collateral = chain::runtime::sminer::MinCollateral(profile, o.miner_capacity);
+      // Four times the minimum, so that a penalty or two does not freeze the miner at once.
+      const uint64_t collateral = 4 * chain::runtime::sminer::MinCollateral(profile, o.miner_capacity);
       g.accounts.push_back({account, collateral + 1'000'000 * kCess});
       CESS_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
       const std::string address = "127.0.0.1:" + std::to_string(port);
@@ -301,7 +304,8 @@ Status CreateDevnet(const UpOptions& o, const fs::path& dir) {
            << "[node]\ndata_dir = \"data\"\nlisten = \"" << address << "\"\nroles = [\"miner\"]\n\n"
            << "[keys]\naccount = \"../keys/" << name << ".ed25519.json\"\n\n"
            << "[miner]\nchain_api = \"" << chain_api << "\"\nregion = \"" << region << "\"\ncapacity = "
-           << o.miner_capacity << "\nenclave = \"unix:" << socket << "\"\npoll_ms = 400\n\n"
+           << o.miner_capacity << "\ncollateral = " << collateral << "\nenclave = \"unix:" << socket
+           << "\"\npoll_ms = 400\n\n"
            << "[log]\nfile = \"../logs/" << name << ".log\"\nlevel = \"" << o.log_level << "\"\n";
       CESS_RETURN_IF_ERROR(WriteFile(dir / name / "node.toml", toml.str()));
       miners.push_back({{"name", name},
@@ -655,6 +659,7 @@ void AddDevnetCommands(CLI::App& app) {
   u->add_option("--validators", up->validators, "Validators (new devnet only)")->capture_default_str();
   u->add_option("--profile", up->profile, "Protocol profile: devnet|cess (new devnet only)")->capture_default_str();
   u->add_option("--slot-ms", up->slot_ms, "Slot duration override in ms (new devnet only)");
+  u->add_option("--audit-interval", up->audit_interval, "Blocks between audit challenges (new devnet only)");
   u->add_option("--bench-accounts", up->bench_accounts, "Fund K deterministic test accounts (for the load generator)")
       ->capture_default_str();
   u->add_option("--chain-id", up->chain_id, "Chain id (new devnet only)")->capture_default_str();

@@ -74,6 +74,8 @@ void MinerAgent::Tick() {
     return;
   }
   if (!registered_) return;
+  // The challenge first: it has a deadline; the reports only delay the file becoming Active.
+  if (Status s = AnswerChallenge(reader); !s.ok()) Fail("challenge", s);
   if (Status s = ReportTransfers(reader); !s.ok()) Fail("transfer reports", s);
   if (Status s = ReportTags(reader); !s.ok()) Fail("tag reports", s);
   if (Status s = AnswerChallenge(reader); !s.ok()) Fail("challenge", s);

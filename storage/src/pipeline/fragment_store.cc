@@ -2,12 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -66,7 +65,8 @@ Result<FragmentInfo> DecodeEntry(const Hash256& hash, ByteSpan value) {
   info.hash = hash;
   CESS_ASSIGN_OR_RETURN(info.size, r.ReadU64());
   CESS_ASSIGN_OR_RETURN(info.has_tags, r.ReadBool());
-  CESS_ASSIGN_OR_RETURN(info.fids, r.ReadVector<Hash256>([](codec::Reader& rd) { return rd.ReadArray<32>(); }, 32));
+  CESS_ASSIGN_OR_RETURN(info.fids,
+                        r.ReadVector<Hash256>([](codec::Reader& rd) { return rd.ReadArray<32>(); }, 32));
   CESS_RETURN_IF_ERROR(r.Finish());
   return info;
 }
@@ -89,14 +89,15 @@ Result<bool> MakeDir(const std::string& dir) {
 
 // Reads [offset, offset + length) of the file at `path`; length = UINT64_MAX reads to the end.
 // `want_size`, when set, must equal the file size (Corruption otherwise).
-Result<Bytes> ReadPart(const std::string& path, uint64_t offset, uint64_t length, std::optional<uint64_t> want_size) {
+Result<Bytes> ReadPart(const std::string& path, uint64_t offset, uint64_t length,
+                       std::optional<uint64_t> want_size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open", path);
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) return Errno("cannot stat", path);
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   if (want_size && *want_size != size) {
@@ -241,11 +242,12 @@ Status FragmentStore::Impl::Recover() {
   {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (it->key().size() != 32) return Status::Corruption("fragment index: a key of " + std::to_string(it->key().size()) + " bytes");
+      if (it->key().size() != 32)
+        return Status::Corruption("fragment index: a key of " + std::to_string(it->key().size()) + " bytes");
       Hash256 hash{};
       std::memcpy(hash.data(), it->key().data(), 32);
       CESS_ASSIGN_OR_RETURN(FragmentInfo info, DecodeEntry(hash, ToSpan(it->value())));
-      struct stat st{};
+      struct stat st {};
       if (::stat(FragmentPath(hash).c_str(), &st) != 0 || static_cast<uint64_t>(st.st_size) != info.size) {
         kLog.Warn("recovery: dropping index entry {} (file missing or wrong size)", ToHex(hash));
         batch.Delete(it->key());
@@ -332,7 +334,15 @@ Result<std::unique_ptr<FragmentStore>> FragmentStore::Open(const std::string& di
   CESS_ASSIGN_OR_RETURN(bool created_root, MakeDir(dir));
   (void)created_root;
   CESS_ASSIGN_OR_RETURN(bool created_frag, MakeDir(impl->frag_dir));
-  if (created_frag) CESS_RETURN_IF_ERROR(FsyncDir(dir));
+  if (created_frag && impl->sync) CESS_RETURN_IF_ERROR(FsyncDir(dir));
+  // All 256 sub-folders up front, so that a Put never pays for a mkdir and its folder fsync.
+  bool created_sub = false;
+  for (int i = 0; i < (options.precreate_folders ? 256 : 0); ++i) {
+    const uint8_t b = static_cast<uint8_t>(i);
+    CESS_ASSIGN_OR_RETURN(bool c, MakeDir(impl->frag_dir + "/" + ToHex(ByteSpan(&b, 1))));
+    created_sub = created_sub || c;
+  }
+  if (created_sub && impl->sync) CESS_RETURN_IF_ERROR(FsyncDir(impl->frag_dir));
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.max_open_files = 64;
@@ -393,7 +403,8 @@ Status FragmentStore::Put(const Hash256& fid, const Hash256& hash, ByteSpan byte
 Result<Bytes> FragmentStore::Get(const Hash256& hash, bool verify) const {
   Result<Bytes> bytes = ReadPart(impl_->FragmentPath(hash), 0, UINT64_MAX, std::nullopt);
   if (!bytes.ok()) {
-    if (bytes.status().code() == StatusCode::kNotFound) return Status::NotFound("fragment " + ToHex(hash) + " not stored");
+    if (bytes.status().code() == StatusCode::kNotFound)
+      return Status::NotFound("fragment " + ToHex(hash) + " not stored");
     return bytes.status();
   }
   if (verify && crypto::Sha256(*bytes) != hash) {

@@ -17,7 +17,8 @@ Result<Bytes> LocalFetcher::Fetch(const FragmentLocation& location) {
   {
     std::lock_guard lock(mu_);
     auto it = stores_.find(location.miner);
-    if (it == stores_.end()) return Status::Unavailable("miner " + ToHex(location.miner) + " is not reachable");
+    if (it == stores_.end())
+      return Status::Unavailable("miner " + ToHex(location.miner) + " is not reachable");
     store = it->second;
   }
   return store->Get(location.hash, /*verify=*/false);

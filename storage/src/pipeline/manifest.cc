@@ -36,10 +36,12 @@ void CipherInfo::Encode(codec::Writer& w) const {
 
 Result<CipherInfo> CipherInfo::Decode(codec::Reader& r) {
   CESS_ASSIGN_OR_RETURN(uint8_t version, r.ReadU8());
-  if (version != kVersion) return Status::Corruption("cipher info: unknown version " + std::to_string(version));
+  if (version != kVersion)
+    return Status::Corruption("cipher info: unknown version " + std::to_string(version));
   CipherInfo c;
   CESS_ASSIGN_OR_RETURN(c.salt, r.ReadArray<32>());
-  CESS_ASSIGN_OR_RETURN(c.nonces, r.ReadVector<Nonce>([](codec::Reader& rd) { return rd.ReadArray<12>(); }, 12));
+  CESS_ASSIGN_OR_RETURN(c.nonces,
+                        r.ReadVector<Nonce>([](codec::Reader& rd) { return rd.ReadArray<12>(); }, 12));
   return c;
 }
 
@@ -55,8 +57,8 @@ Status FileManifest::Validate() const {
   for (size_t i = 0; i < segments.size(); ++i) {
     if (segments[i].fragment_hashes.size() != layout.fragment_count()) {
       return Status::Corruption("manifest: segment " + std::to_string(i) + " has " +
-                                std::to_string(segments[i].fragment_hashes.size()) + " fragment hashes, want " +
-                                std::to_string(layout.fragment_count()));
+                                std::to_string(segments[i].fragment_hashes.size()) +
+                                " fragment hashes, want " + std::to_string(layout.fragment_count()));
     }
   }
   if (encrypted) {
@@ -91,8 +93,8 @@ Result<FileManifest> FileManifest::Decode(codec::Reader& r) {
   CESS_ASSIGN_OR_RETURN(m.layout, Layout::Decode(r));
   CESS_ASSIGN_OR_RETURN(m.encrypted, r.ReadBool());
   CESS_ASSIGN_OR_RETURN(m.cipher, CipherInfo::Decode(r));
-  CESS_ASSIGN_OR_RETURN(m.segments,
-                        r.ReadVector<SegmentInfo>([](codec::Reader& rd) { return SegmentInfo::Decode(rd); }, 36));
+  CESS_ASSIGN_OR_RETURN(
+      m.segments, r.ReadVector<SegmentInfo>([](codec::Reader& rd) { return SegmentInfo::Decode(rd); }, 36));
   CESS_RETURN_IF_ERROR(m.Validate());
   return m;
 }

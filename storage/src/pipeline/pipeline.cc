@@ -17,7 +17,8 @@ namespace cess::storage {
 namespace {
 
 // Reads exactly `want` bytes into out[0, want) and zero-fills the rest of `out`.
-Status ReadSegment(const ReadFn& read, MutableByteSpan out, uint64_t want, uint64_t already, uint64_t file_size) {
+Status ReadSegment(const ReadFn& read, MutableByteSpan out, uint64_t want, uint64_t already,
+                   uint64_t file_size) {
   uint64_t got = 0;
   while (got < want) {
     CESS_ASSIGN_OR_RETURN(size_t n, read(out.subspan(got, want - got)));
@@ -53,7 +54,8 @@ Result<FileManifest> EncodeStream(uint64_t file_size, const ReadFn& read, const 
   CESS_RETURN_IF_ERROR(layout.Validate());
   const bool encrypted = !options.master_key.empty();
   if (encrypted && options.master_key.size() != kMasterKeySize) {
-    return Status::InvalidArgument("master key must be 32 bytes, got " + std::to_string(options.master_key.size()));
+    return Status::InvalidArgument("master key must be 32 bytes, got " +
+                                   std::to_string(options.master_key.size()));
   }
   std::unique_ptr<SegmentCodec> owned;
   const SegmentCodec* codec = options.codec;
@@ -65,14 +67,23 @@ Result<FileManifest> EncodeStream(uint64_t file_size, const ReadFn& read, const 
   }
   const uint64_t plain = layout.PlainBytesPerSegment(encrypted);
   const uint64_t count = SegmentCount(file_size, plain);
-  if (count > UINT32_MAX) return Status::InvalidArgument("file too large: " + std::to_string(count) + " segments");
+  if (count > UINT32_MAX)
+    return Status::InvalidArgument("file too large: " + std::to_string(count) + " segments");
 
   FileManifest manifest;
   manifest.file_size = file_size;
   manifest.layout = layout;
   manifest.encrypted = encrypted;
   manifest.segments.reserve(count);
-  if (encrypted) {
+  if (options.reuse_cipher != nullptr) {
+    if (!encrypted) return Status::InvalidArgument("reuse_cipher given for a plain encoding");
+    if (options.reuse_cipher->nonces.size() != count) {
+      return Status::InvalidArgument("reuse_cipher has " +
+                                     std::to_string(options.reuse_cipher->nonces.size()) + " nonces for " +
+                                     std::to_string(count) + " segments");
+    }
+    manifest.cipher = *options.reuse_cipher;
+  } else if (encrypted) {
     crypto::Rng& rng = options.rng != nullptr ? *options.rng : crypto::SystemRandom();
     CESS_RETURN_IF_ERROR(rng.Fill(manifest.cipher.salt));
     manifest.cipher.nonces.resize(count);
@@ -81,8 +92,12 @@ Result<FileManifest> EncodeStream(uint64_t file_size, const ReadFn& read, const 
 
   // Two buffers: segment i is coded from one while segment i + 1 is read into the other.
   Bytes buffers[2] = {Bytes(plain), Bytes(count > 1 ? plain : 0)};
-  auto want_of = [&](uint64_t i) { return std::min<uint64_t>(plain, file_size - std::min(file_size, i * plain)); };
-  auto read_into = [&](uint64_t i) { return ReadSegment(read, buffers[i % 2], want_of(i), i * plain, file_size); };
+  auto want_of = [&](uint64_t i) {
+    return std::min<uint64_t>(plain, file_size - std::min(file_size, i * plain));
+  };
+  auto read_into = [&](uint64_t i) {
+    return ReadSegment(read, buffers[i % 2], want_of(i), i * plain, file_size);
+  };
   CESS_RETURN_IF_ERROR(read_into(0));
   uint64_t done = 0;
   for (uint64_t i = 0; i < count; ++i) {
@@ -94,8 +109,8 @@ Result<FileManifest> EncodeStream(uint64_t file_size, const ReadFn& read, const 
       Bytes sealed;
       ByteSpan stored(buf);
       if (encrypted) {
-        CESS_ASSIGN_OR_RETURN(sealed, SealSegment(options.master_key, manifest.cipher.salt, static_cast<uint32_t>(i),
-                                                  manifest.cipher.nonces[i], buf));
+        CESS_ASSIGN_OR_RETURN(sealed, SealSegment(options.master_key, manifest.cipher.salt,
+                                                  static_cast<uint32_t>(i), manifest.cipher.nonces[i], buf));
         stored = sealed;
       }
       CESS_ASSIGN_OR_RETURN(EncodedSegment enc, codec->Encode(stored));
@@ -120,7 +135,8 @@ Result<FileManifest> EncodeStream(uint64_t file_size, const ReadFn& read, const 
   // The reader must be at its end now: a longer file would silently lose its tail.
   uint8_t extra = 0;
   CESS_ASSIGN_OR_RETURN(size_t n, read(MutableByteSpan(&extra, 1)));
-  if (n != 0) return Status::IoError("file is longer than the " + std::to_string(file_size) + " bytes declared");
+  if (n != 0)
+    return Status::IoError("file is longer than the " + std::to_string(file_size) + " bytes declared");
 
   std::vector<Hash256> hashes;
   hashes.reserve(manifest.segments.size());
@@ -136,8 +152,9 @@ Result<FileManifest> EncodeFile(const std::string& path, const EncodeOptions& op
     const std::string msg = "cannot open " + path + ": " + std::strerror(err);
     return err == ENOENT ? Status::NotFound(msg) : Status::IoError(msg);
   }
-  struct stat st{};
-  if (::fstat(fd.get(), &st) != 0) return Status::IoError("cannot stat " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return Status::IoError("cannot stat " + path + ": " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(path + " is not a regular file");
   ReadFn read = [&](MutableByteSpan out) -> Result<size_t> {
     for (;;) {
@@ -167,7 +184,8 @@ uint64_t SegmentFileBytes(const FileManifest& manifest, uint32_t segment) {
   return std::min(plain, manifest.file_size - start);
 }
 
-Result<Bytes> SegmentPlaintext(const FileManifest& manifest, uint32_t segment, ByteSpan stored, ByteSpan master_key) {
+Result<Bytes> SegmentPlaintext(const FileManifest& manifest, uint32_t segment, ByteSpan stored,
+                               ByteSpan master_key) {
   if (segment >= manifest.segments.size()) {
     return Status::InvalidArgument("segment " + std::to_string(segment) + " out of range");
   }
@@ -181,8 +199,8 @@ Result<Bytes> SegmentPlaintext(const FileManifest& manifest, uint32_t segment, B
     return Status::InvalidArgument("the file is encrypted: a 32-byte master key is needed");
   }
   if (segment >= manifest.cipher.nonces.size()) return Status::InvalidArgument("no nonce for segment");
-  CESS_ASSIGN_OR_RETURN(Bytes plain,
-                        OpenSegment(master_key, manifest.cipher.salt, segment, manifest.cipher.nonces[segment], stored));
+  CESS_ASSIGN_OR_RETURN(Bytes plain, OpenSegment(master_key, manifest.cipher.salt, segment,
+                                                 manifest.cipher.nonces[segment], stored));
   plain.resize(keep);
   return plain;
 }
@@ -192,7 +210,8 @@ Result<Bytes> DecodeSegment(const SegmentCodec& codec, const FileManifest& manif
   if (segment >= manifest.segments.size()) {
     return Status::InvalidArgument("segment " + std::to_string(segment) + " out of range");
   }
-  if (!(codec.layout() == manifest.layout)) return Status::InvalidArgument("codec was created for another layout");
+  if (!(codec.layout() == manifest.layout))
+    return Status::InvalidArgument("codec was created for another layout");
   Result<Bytes> stored = codec.Decode(manifest.segments[segment], fragments);
   if (!stored.ok()) return stored.status().WithContext("segment " + std::to_string(segment));
   return SegmentPlaintext(manifest, segment, *stored, master_key);

@@ -31,7 +31,8 @@ Result<std::vector<MinerCandidate>> Place(const std::vector<MinerCandidate>& can
   std::set<Hash256> ids;
   for (const MinerCandidate& c : candidates) {
     declared.insert(c.region);
-    if (!ids.insert(c.id).second) return Status::InvalidArgument("placement: miner " + ToHex(c.id) + " listed twice");
+    if (!ids.insert(c.id).second)
+      return Status::InvalidArgument("placement: miner " + ToHex(c.id) + " listed twice");
   }
   const std::set<std::string> allowed(allowed_regions.begin(), allowed_regions.end());
   for (const std::string& r : allowed) {

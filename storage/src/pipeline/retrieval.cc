@@ -20,10 +20,10 @@ using Clock = std::chrono::steady_clock;
 struct FetchState {
   std::mutex mu;
   std::condition_variable cv;
-  std::map<uint32_t, Bytes> good;     // verified fragments by index; guarded by mu
-  std::vector<FetchFailure> failed;   // guarded by mu
-  size_t completed = 0;               // tasks finished; guarded by mu
-  bool abandoned = false;             // the call returned; late results are dropped; guarded by mu
+  std::map<uint32_t, Bytes> good;    // verified fragments by index; guarded by mu
+  std::vector<FetchFailure> failed;  // guarded by mu
+  size_t completed = 0;              // tasks finished; guarded by mu
+  bool abandoned = false;            // the call returned; late results are dropped; guarded by mu
 };
 
 std::string Short(const Hash256& h) { return ToHex(ByteSpan(h.data(), 4)); }
@@ -38,7 +38,8 @@ std::vector<std::vector<FragmentLocation>> LocationsByIndex(const FileManifest& 
     for (uint32_t i = 0; i < n && i < miners.size(); ++i) {
       if (miners[i].id == Hash256{}) continue;
       if (i >= manifest.segments[s].fragment_hashes.size()) break;
-      out[s].push_back(FragmentLocation{i, manifest.segments[s].fragment_hashes[i], miners[i].id, miners[i].endpoint});
+      out[s].push_back(
+          FragmentLocation{i, manifest.segments[s].fragment_hashes[i], miners[i].id, miners[i].endpoint});
     }
   }
   return out;
@@ -54,8 +55,9 @@ class Retriever::Impl {
 
   // Fetches until k verified fragments (other than `exclude`, when >= 0) are in.
   Result<std::map<uint32_t, Bytes>> FetchFragments(const SegmentInfo& info, uint32_t segment_index,
-                                                   std::span<const FragmentLocation> locations, FragmentFetcher& fetcher,
-                                                   int exclude, std::vector<FetchFailure>* failures) const;
+                                                   std::span<const FragmentLocation> locations,
+                                                   FragmentFetcher& fetcher, int exclude,
+                                                   std::vector<FetchFailure>* failures) const;
 
   Result<Bytes> FetchSegment(const SegmentInfo& info, uint32_t segment_index,
                              std::span<const FragmentLocation> locations, FragmentFetcher& fetcher,
@@ -80,7 +82,8 @@ class Retriever::Impl {
   mutable internal::ThreadPool pool_;
 };
 
-Result<std::map<uint32_t, Bytes>> Retriever::Impl::FetchFragments(const SegmentInfo& info, uint32_t segment_index,
+Result<std::map<uint32_t, Bytes>> Retriever::Impl::FetchFragments(const SegmentInfo& info,
+                                                                  uint32_t segment_index,
                                                                   std::span<const FragmentLocation> locations,
                                                                   FragmentFetcher& fetcher, int exclude,
                                                                   std::vector<FetchFailure>* failures) const {
@@ -88,8 +91,8 @@ Result<std::map<uint32_t, Bytes>> Retriever::Impl::FetchFragments(const SegmentI
   const size_t k = layout_.data_shards;
   if (info.fragment_hashes.size() != n) {
     return Status::InvalidArgument("segment " + std::to_string(segment_index) + " has " +
-                                   std::to_string(info.fragment_hashes.size()) + " fragment hashes, layout wants " +
-                                   std::to_string(n));
+                                   std::to_string(info.fragment_hashes.size()) +
+                                   " fragment hashes, layout wants " + std::to_string(n));
   }
   // Data fragments first (they decode without RS work), then parity; stable for replicas.
   std::vector<FragmentLocation> order;
@@ -162,8 +165,8 @@ Result<std::map<uint32_t, Bytes>> Retriever::Impl::FetchFragments(const SegmentI
   if (failures != nullptr) failures->insert(failures->end(), failed.begin(), failed.end());
   if (!error.ok()) return error;
   if (good.size() < k) {
-    std::string msg = "segment " + std::to_string(segment_index) + ": only " + std::to_string(good.size()) + " of " +
-                      std::to_string(k) + " needed fragments could be fetched and verified (" +
+    std::string msg = "segment " + std::to_string(segment_index) + ": only " + std::to_string(good.size()) +
+                      " of " + std::to_string(k) + " needed fragments could be fetched and verified (" +
                       std::to_string(order.size()) + " locations)";
     for (const FetchFailure& f : failed) {
       msg += "; fragment " + std::to_string(f.location.index) + " @" + Short(f.location.miner) + ": " +
@@ -177,13 +180,14 @@ Result<std::map<uint32_t, Bytes>> Retriever::Impl::FetchFragments(const SegmentI
 }
 
 Status Retriever::Impl::ReadSlices(const FileManifest& manifest, std::span<const SegmentSlice> slices,
-                                   std::span<const std::vector<FragmentLocation>> locations, FragmentFetcher& fetcher,
-                                   ByteSpan master_key, const ByteSink& sink,
+                                   std::span<const std::vector<FragmentLocation>> locations,
+                                   FragmentFetcher& fetcher, ByteSpan master_key, const ByteSink& sink,
                                    std::vector<FetchFailure>* failures) const {
-  if (!(manifest.layout == layout_)) return Status::InvalidArgument("manifest layout differs from the retriever's");
+  if (!(manifest.layout == layout_))
+    return Status::InvalidArgument("manifest layout differs from the retriever's");
   if (locations.size() != manifest.segments.size()) {
-    return Status::InvalidArgument("locations for " + std::to_string(locations.size()) + " segments, file has " +
-                                   std::to_string(manifest.segments.size()));
+    return Status::InvalidArgument("locations for " + std::to_string(locations.size()) +
+                                   " segments, file has " + std::to_string(manifest.segments.size()));
   }
   if (manifest.encrypted && master_key.size() != 32) {
     return Status::InvalidArgument("the file is encrypted: a 32-byte master key is needed");
@@ -245,41 +249,45 @@ Result<Bytes> Retriever::FetchSegment(const SegmentInfo& info, uint32_t segment_
 }
 
 Result<Bytes> Retriever::RetrieveSegment(const FileManifest& manifest, uint32_t segment,
-                                         std::span<const FragmentLocation> locations, FragmentFetcher& fetcher,
-                                         ByteSpan master_key, std::vector<FetchFailure>* failures) const {
+                                         std::span<const FragmentLocation> locations,
+                                         FragmentFetcher& fetcher, ByteSpan master_key,
+                                         std::vector<FetchFailure>* failures) const {
   if (!(manifest.layout == impl_->layout())) {
     return Status::InvalidArgument("manifest layout differs from the retriever's");
   }
   if (segment >= manifest.segments.size()) {
     return Status::InvalidArgument("segment " + std::to_string(segment) + " out of range");
   }
-  CESS_ASSIGN_OR_RETURN(Bytes stored, impl_->FetchSegment(manifest.segments[segment], segment, locations, fetcher,
-                                                          failures));
+  CESS_ASSIGN_OR_RETURN(
+      Bytes stored, impl_->FetchSegment(manifest.segments[segment], segment, locations, fetcher, failures));
   return SegmentPlaintext(manifest, segment, stored, master_key);
 }
 
-Status Retriever::ReadFile(const FileManifest& manifest, std::span<const std::vector<FragmentLocation>> locations,
-                           FragmentFetcher& fetcher, ByteSpan master_key, const ByteSink& sink,
+Status Retriever::ReadFile(const FileManifest& manifest,
+                           std::span<const std::vector<FragmentLocation>> locations, FragmentFetcher& fetcher,
+                           ByteSpan master_key, const ByteSink& sink,
                            std::vector<FetchFailure>* failures) const {
   CESS_ASSIGN_OR_RETURN(auto slices, PlanRange(manifest, 0, manifest.file_size));
   return impl_->ReadSlices(manifest, slices, locations, fetcher, master_key, sink, failures);
 }
 
 Status Retriever::ReadRange(const FileManifest& manifest, uint64_t offset, uint64_t length,
-                            std::span<const std::vector<FragmentLocation>> locations, FragmentFetcher& fetcher,
-                            ByteSpan master_key, const ByteSink& sink, std::vector<FetchFailure>* failures) const {
+                            std::span<const std::vector<FragmentLocation>> locations,
+                            FragmentFetcher& fetcher, ByteSpan master_key, const ByteSink& sink,
+                            std::vector<FetchFailure>* failures) const {
   CESS_ASSIGN_OR_RETURN(auto slices, PlanRange(manifest, offset, length));
   return impl_->ReadSlices(manifest, slices, locations, fetcher, master_key, sink, failures);
 }
 
 Result<Bytes> Retriever::RebuildFragment(const SegmentInfo& info, uint32_t segment_index, uint32_t target,
-                                         std::span<const FragmentLocation> locations, FragmentFetcher& fetcher,
+                                         std::span<const FragmentLocation> locations,
+                                         FragmentFetcher& fetcher,
                                          std::vector<FetchFailure>* failures) const {
   if (target >= impl_->layout().fragment_count()) {
     return Status::InvalidArgument("fragment index " + std::to_string(target) + " out of range");
   }
   CESS_ASSIGN_OR_RETURN(auto good, impl_->FetchFragments(info, segment_index, locations, fetcher,
-                                                          static_cast<int>(target), failures));
+                                                         static_cast<int>(target), failures));
   std::vector<IndexedFragment> frags;
   for (const auto& [idx, bytes] : good) frags.push_back(IndexedFragment{idx, bytes});
   Result<Bytes> rebuilt = impl_->codec().RebuildFragment(info, target, frags);

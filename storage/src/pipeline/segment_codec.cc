@@ -25,8 +25,9 @@ Result<std::unique_ptr<SegmentCodec>> SegmentCodec::Create(const Layout& layout,
   CESS_RETURN_IF_ERROR(layout.Validate());
   kernels::erasure::CodecOptions copts;
   copts.backend = backend;
-  CESS_ASSIGN_OR_RETURN(auto codec, kernels::erasure::Codec::Create(static_cast<int>(layout.data_shards),
-                                                                   static_cast<int>(layout.parity_shards), copts));
+  CESS_ASSIGN_OR_RETURN(auto codec,
+                        kernels::erasure::Codec::Create(static_cast<int>(layout.data_shards),
+                                                        static_cast<int>(layout.parity_shards), copts));
   kernels::hash::HasherOptions hopts;
   hopts.backend = backend;
   CESS_ASSIGN_OR_RETURN(auto hasher, kernels::hash::Hasher::Create(hopts));
@@ -80,7 +81,8 @@ Result<Bytes> SegmentCodec::Restore(const SegmentInfo& info, std::span<const Ind
   std::vector<const IndexedFragment*> given(n, nullptr);
   for (const IndexedFragment& fr : fragments) {
     if (fr.index >= n) return Status::InvalidArgument("fragment index " + Idx(fr.index) + " out of range");
-    if (given[fr.index] != nullptr) return Status::InvalidArgument("fragment " + Idx(fr.index) + " given twice");
+    if (given[fr.index] != nullptr)
+      return Status::InvalidArgument("fragment " + Idx(fr.index) + " given twice");
     if (fr.bytes.size() != f) {
       return Status::InvalidArgument("fragment " + Idx(fr.index) + " is " + std::to_string(fr.bytes.size()) +
                                      " bytes, want " + std::to_string(f));

@@ -30,10 +30,10 @@ constexpr uint8_t kUploader = 119;
 constexpr uint8_t kAttestation = 200;         // the enclave's Ed25519 key (not an account)
 constexpr uint32_t kFragmentBytes = 64 * 64;  // 64 PoDR² blocks of 64 bytes (the chain never sees data)
 
-Profile StorageProfile() {
+Profile StorageProfile(uint64_t deadline_base_blocks = 2) {
   Profile p = TestProfile();
   p.audit_interval_blocks = 2;
-  p.audit_deadline_base_blocks = 2;
+  p.audit_deadline_base_blocks = deadline_base_blocks;
   return p;
 }
 
@@ -58,7 +58,8 @@ struct TestFile {
 
 class StorageEnv {
  public:
-  StorageEnv() : chain_(TestGenesis(4, 20, StorageProfile())), rng_(7) {}
+  explicit StorageEnv(uint64_t deadline_base_blocks = 2)
+      : chain_(TestGenesis(4, 20, StorageProfile(deadline_base_blocks))), rng_(7) {}
 
   TestChain& chain() { return chain_; }
   const Profile& profile() const { return chain_.genesis().profile; }
@@ -132,7 +133,6 @@ class StorageEnv {
     f.args.file_size = size;
     f.args.name = "data.bin";
     for (uint8_t m : miners) f.args.miners.push_back(Id(m));
-    f.args.cipher_info = {1, 2, 3};
     return f;
   }
 
@@ -302,6 +302,28 @@ TEST(Audit, HonestProofPasses) {
   EXPECT_EQ(hist[0].fragment_count, 2u);
   EXPECT_EQ(env.Miner(key).consecutive_misses, 0u);
   EXPECT_EQ(env.Miner(key).collateral, 100 * kCess);
+}
+
+TEST(Audit, ProofOverTheSetHeldNowIsAcceptedAfterItChanged) {
+  StorageEnv env(/*deadline_base_blocks=*/10);
+  TestFile f = env.MakeFile(env.profile().segment_size, env.FirstMiners());
+  const audit::ChallengeInfo c = FirstChallenge(env, f);
+  const uint8_t key = KeyOf(c.miner);
+  ASSERT_EQ(c.fragment_count, 1u);
+  // A second file lands on the same miners while the challenge is open.
+  TestFile g = env.MakeFile(env.profile().segment_size, env.FirstMiners());
+  env.Store(g);
+  ASSERT_EQ(sminer::MinerFragmentNames(*env.Head(), c.miner).value().size(), 2u);
+  ASSERT_TRUE(audit::ReadChallenge(*env.Head(), c.miner).value().has_value());
+  // The committed set (one fragment) is no longer what the miner holds; a proof over the two it
+  // holds now is accepted (the current-set path of the coverage check).
+  Receipt r = env.Run(key, ProofFor(env, {&f, &g}, key, c));
+  ASSERT_TRUE(r.ok()) << r.module_error;
+  EXPECT_TRUE(HasEvent(r, "ProofAccepted"));
+  auto hist = audit::ReadAuditHistory(*env.Head(), c.miner).value();
+  ASSERT_EQ(hist.size(), 1u);
+  EXPECT_TRUE(hist[0].passed);
+  EXPECT_EQ(hist[0].fragment_count, 2u);
 }
 
 TEST(Audit, CorruptBlockFailsAndCountsAsAMiss) {

@@ -107,7 +107,9 @@ class StorageEnv {
   TestFile MakeFile(uint64_t size, std::vector<uint8_t> miners) {
     TestFile f;
     f.miners = miners;
-    const uint64_t segs = size == 0 ? 1 : (size + profile().segment_size - 1) / profile().segment_size;
+    // The files carry cipher info (they are "encrypted"): a segment holds segment_size − 16 bytes.
+    const uint64_t per = profile().segment_size - file_bank::kGcmTagBytes;
+    const uint64_t segs = size == 0 ? 1 : (size + per - 1) / per;
     std::vector<Hash256> seg_hashes;
     for (uint64_t s = 0; s < segs; ++s) {
       file_bank::SegmentDecl decl;
@@ -305,6 +307,12 @@ TEST(FileBank, BadUploadsLeaveNoState) {
   expect(Error::kBadRegion, [](auto& a) { a.regions = {std::string(33, 'x')}; });
   expect(Error::kTooManySegments, [&](auto& a) { a.file_size = env.profile().segment_size * 65; });
   expect(Error::kWrongSegmentCount, [&](auto& a) { a.file_size = env.profile().segment_size * 3; });
+  // An encrypted segment carries segment_size − 16 file bytes: 2 segments hold at most
+  // 2·(segment_size − 16) bytes of an encrypted file, although they would hold 2·segment_size plain.
+  expect(Error::kWrongSegmentCount, [&](auto& a) {
+    a.cipher_info = {1, 2, 3};
+    a.file_size = 2 * env.profile().segment_size;
+  });
   expect(Error::kWrongFragmentCount, [&](auto& a) { a.segments[1].fragments.pop_back(); });
   expect(Error::kBadFid, [](auto& a) { a.fid[0] ^= 1; });
   expect(Error::kBadFid, [](auto& a) { std::swap(a.segments[0], a.segments[1]); });
@@ -384,7 +392,7 @@ TEST(FileBank, DedupOwnerAndDeleteReleaseSpace) {
   StorageEnv env;
   env.RegisterTee();
   env.RegisterMiners();
-  TestFile f = env.MakeFile(env.profile().segment_size * 2, env.FirstMiners());
+  TestFile f = env.MakeFile(2 * (env.profile().segment_size - file_bank::kGcmTagBytes), env.FirstMiners());
   env.Store(f);
   const uint64_t charge = file_bank::FileCharge(env.profile(), 2);
   // A second owner declares the same file (its miners list does not matter).
@@ -429,7 +437,7 @@ TEST(FileBank, RestoralClaimExpiryAndComplete) {
   StorageEnv env;
   env.RegisterTee();
   env.RegisterMiners();
-  TestFile f = env.MakeFile(env.profile().segment_size * 2, env.FirstMiners());
+  TestFile f = env.MakeFile(2 * (env.profile().segment_size - file_bank::kGcmTagBytes), env.FirstMiners());
   env.Store(f);
   const Hash256 lost = f.frags[1][0].name;  // fragment 0 of segment 1, on miner 100
   const uint64_t size = env.profile().fragment_size;

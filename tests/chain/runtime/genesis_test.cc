@@ -61,6 +61,24 @@ TEST(Genesis, JsonRoundTrip) {
   EXPECT_EQ(back->Hash(), g.Hash());
 }
 
+TEST(Genesis, JsonCarriesTheStorageConstants) {
+  Genesis g = TestGenesis();
+  g.profile.audit_interval_blocks = 1;
+  g.profile.audit_penalty_percent = {1, 2, 3};
+  g.profile.max_segments_per_file = 7;
+  g.profile.miner_reward_per_era = 12345;
+  Result<Genesis> back = Genesis::FromJson(g.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->profile, g.profile);
+  EXPECT_EQ(back->Hash(), g.Hash());
+  // A penalty list of the wrong shape is refused by name.
+  nlohmann::json j = nlohmann::json::parse(g.ToJson());
+  j["profile"]["audit_penalty_percent"] = {5, 15};
+  Result<Genesis> bad = Genesis::FromJson(j.dump());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("audit_penalty_percent"), std::string::npos) << bad.status();
+}
+
 TEST(Genesis, JsonProfileByNameAndPartialObject) {
   Genesis g = TestGenesis();
   g.profile = Profile::Devnet();

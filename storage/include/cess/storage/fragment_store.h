@@ -38,6 +38,10 @@ struct FragmentStoreOptions {
   // a process crash (kill -9) but not a power loss or kernel crash; for benchmarks and tests that
   // want to measure or skip the disk's sync latency. Default true.
   bool sync = true;
+  // true: Open creates all 256 fragment sub-folders (once; later Opens find them), so a Put never
+  // creates a folder. false: a Put creates its sub-folder when missing (and fsyncs the parent
+  // when `sync`); for short-lived stores in tests, where 256 mkdirs per Open dominate. Default true.
+  bool precreate_folders = true;
 };
 
 struct FragmentStoreStats {

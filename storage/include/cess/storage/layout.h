@@ -18,7 +18,7 @@ inline constexpr uint64_t kMaxSegmentSize = uint64_t{1} << 30;
 // How a file is cut and coded. A segment is exactly data_shards fragments of fragment_size bytes;
 // erasure coding adds parity_shards more fragments of the same size.
 struct Layout {
-  uint64_t segment_size = uint64_t{1} << 20;    // devnet: 1 MiB (cess: 32 MiB)
+  uint64_t segment_size = uint64_t{1} << 20;     // devnet: 1 MiB (cess: 32 MiB)
   uint64_t fragment_size = uint64_t{256} << 10;  // devnet: 256 KiB (cess: 8 MiB)
   uint32_t data_shards = 4;                      // k
   uint32_t parity_shards = 8;                    // m

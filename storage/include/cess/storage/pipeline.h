@@ -48,6 +48,12 @@ struct EncodeOptions {
   ByteSpan master_key;
   // The source of the file salt and nonces. Default (null): the system CSPRNG.
   crypto::Rng* rng = nullptr;
+  // Encrypted files only: take the salt and nonces from here instead of drawing them, so a second
+  // pass over the same file reproduces the first pass's manifest and fragments exactly (for
+  // example: pass 1 computes the manifest to declare on chain, pass 2 streams the fragments to
+  // miners, so nothing holds the whole file). Reusing it for different contents would reuse
+  // (key, nonce) pairs: never do that. Must hold one nonce per segment. Default null.
+  const CipherInfo* reuse_cipher = nullptr;
   // A codec to reuse (its layout must equal `layout`); default (null): one is created for the
   // call on `backend`.
   const SegmentCodec* codec = nullptr;
@@ -64,7 +70,8 @@ struct EncodeOptions {
 };
 
 // Encodes a file of exactly `file_size` bytes delivered by `read`. Errors: InvalidArgument for a
-// bad layout, a master key that is not 32 bytes or a codec for another layout; IoError when
+// bad layout, a master key that is not 32 bytes, a codec for another layout, or a reuse_cipher
+// without a key or with the wrong number of nonces; IoError when
 // `read` ends early or delivers more than file_size bytes; whatever `read` or the sink return;
 // kernel errors. Thread safety: the callbacks run on the calling thread, except `read`, which
 // runs on a helper thread when prefetch is on (never two calls at once).

@@ -13,10 +13,10 @@
 namespace cess::storage {
 
 struct MinerCandidate {
-  Hash256 id{};           // the miner's account
-  std::string region;     // the region it declared when registering
+  Hash256 id{};        // the miner's account
+  std::string region;  // the region it declared when registering
   uint64_t free_bytes = 0;
-  std::string endpoint;   // where it serves fragments
+  std::string endpoint;  // where it serves fragments
 };
 
 // Draws `count` distinct miners. Eligible: region in `allowed_regions` (empty = any region),

@@ -90,7 +90,8 @@ class Retriever {
 
   // Errors: InvalidArgument for a bad layout or options (threads or max_in_flight 0); Unavailable
   // when the backend cannot run here.
-  static Result<std::unique_ptr<Retriever>> Create(const Layout& layout, const RetrieverOptions& options = {});
+  static Result<std::unique_ptr<Retriever>> Create(const Layout& layout,
+                                                   const RetrieverOptions& options = {});
 
   const SegmentCodec& codec() const;
 
@@ -123,7 +124,8 @@ class Retriever {
   // offset > file_size.
   Status ReadRange(const FileManifest& manifest, uint64_t offset, uint64_t length,
                    std::span<const std::vector<FragmentLocation>> locations, FragmentFetcher& fetcher,
-                   ByteSpan master_key, const ByteSink& sink, std::vector<FetchFailure>* failures = nullptr) const;
+                   ByteSpan master_key, const ByteSink& sink,
+                   std::vector<FetchFailure>* failures = nullptr) const;
 
   // Repair: rebuilds fragment `target` of a segment from any k verified others fetched from
   // `locations` (locations for `target` itself are ignored), and checks the rebuilt fragment's

@@ -12,7 +12,8 @@
 //
 // Proving. submit_proof(names ascending, sigma, mu) by the challenged miner, at a height <= the
 // deadline. The names must be exactly the committed set (CoverageCommitment equal: the coverage
-// check that replaces CESS's counter "bloom filter"); then podr2::Verify with the network key. A
+// check that replaces CESS's counter "bloom filter") or exactly the miner's current fragment set
+// (it may change while the challenge is open); then podr2::Verify with the network key. A
 // proof that verifies passes (consecutive misses reset to 0); one that does not is a miss. Either
 // way the result is recorded (the last audit_history_len per miner) and the challenge cleared.
 //

@@ -22,7 +22,8 @@
 //
 // The chain checks (real CESS does not): FID == Merkle root of the segment hashes (parent =
 // SHA-256(left ‖ right) on raw bytes, an odd node paired with itself, one segment SHA-256(h ‖ h));
-// segment count == max(1, ceil(file_size / segment_size)) and ≤ max_segments_per_file; every
+// segment count == max(1, ceil(file_size / P)) and ≤ max_segments_per_file, where P is
+// segment_size, or segment_size − 16 for an encrypted file (one with cipher info); every
 // segment lists exactly ec_data + ec_parity fragments; every tag signature (see calculate_report).
 //
 // Quota: buy_space burns gib × space_price_per_gib and adds gib GiB to the account's quota. Each
@@ -94,6 +95,9 @@ inline constexpr std::string_view kName = "file_bank";
 inline constexpr size_t kMaxNameBytes = 255;
 inline constexpr size_t kMaxCipherInfoBytes = (16 << 10) + 32;
 inline constexpr size_t kMaxRegions = 16;
+// Bytes of an encrypted segment taken by its AES-256-GCM tag: a file with cipher info carries
+// segment_size − 16 file bytes per segment.
+inline constexpr uint64_t kGcmTagBytes = 16;
 
 enum class Error : uint32_t {
   kZeroAmount = 1,
