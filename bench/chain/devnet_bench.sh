@@ -19,7 +19,7 @@ DIR=$(mktemp -d /tmp/cess-bench-XXXXXX)
 trap '"$CESS" devnet down --dir "$DIR/devnet" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 
 echo "devnet_bench: 4 validators, $ACCOUNTS bench accounts, offering $RATE tx/s for $SECONDS_ s in batches of $BATCH" >&2
-"$CESS" devnet up --dir "$DIR/devnet" --validators 4 --bench-accounts "$ACCOUNTS" --log-level warn \
+"$CESS" devnet up --dir "$DIR/devnet" --validators 4 --miners 0 --bench-accounts "$ACCOUNTS" --log-level warn \
   --timeout 120 --json > "$DIR/up.json"
 NODES=$(python3 -c "import json;print(','.join(n['address'] for n in json.load(open('$DIR/up.json'))['nodes']))")
 PIDS=$(cat "$DIR"/devnet/node*/cessd.pid | tr '\n' ',' | sed 's/,$//')

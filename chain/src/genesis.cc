@@ -67,6 +67,10 @@ Json ProfileToJson(const Profile& p) {
   j["audit_penalty_percent"] = p.audit_penalty_percent;
   j["audit_max_misses"] = p.audit_max_misses;
   j["audit_history_len"] = p.audit_history_len;
+  j["agent_min_stake"] = p.agent_min_stake;
+  j["agent_ttl_blocks"] = p.agent_ttl_blocks;
+  j["agent_unbond_blocks"] = p.agent_unbond_blocks;
+  j["agent_max_per_owner"] = p.agent_max_per_owner;
   return j;
 }
 
@@ -175,6 +179,11 @@ Result<Profile> ProfileFromJson(const Json& j) {
   }
   CESS_RETURN_IF_ERROR(ReadUint(j, "audit_max_misses", w, p.audit_max_misses, false));
   CESS_RETURN_IF_ERROR(ReadUint(j, "audit_history_len", w, p.audit_history_len, false));
+  // The agent registry constants are optional likewise.
+  CESS_RETURN_IF_ERROR(ReadUint(j, "agent_min_stake", w, p.agent_min_stake, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "agent_ttl_blocks", w, p.agent_ttl_blocks, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "agent_unbond_blocks", w, p.agent_unbond_blocks, false));
+  CESS_RETURN_IF_ERROR(ReadUint(j, "agent_max_per_owner", w, p.agent_max_per_owner, false));
   return p;
 }
 

@@ -51,6 +51,10 @@ Profile Profile::Cess() {
   p.audit_penalty_percent = {0, 5, 15};
   p.audit_max_misses = 100;
   p.audit_history_len = 8;
+  p.agent_min_stake = 100 * kUnitsPerCess;
+  p.agent_ttl_blocks = 14400;           // one day of 6 s blocks
+  p.agent_unbond_blocks = 7 * 14400;    // seven days
+  p.agent_max_per_owner = 16;
   return p;
 }
 
@@ -81,8 +85,12 @@ Profile Profile::Devnet() {
   p.restoral_order_life_blocks = 10;
   p.audit_interval_blocks = 5;
   p.audit_bytes_per_block = uint64_t{1} << 20;
-  p.audit_deadline_base_blocks = 5;
+  p.audit_deadline_base_blocks = 10;
   p.audit_max_misses = 3;
+  p.agent_min_stake = 10 * kUnitsPerCess;
+  p.agent_ttl_blocks = 600;  // ten minutes of 1 s blocks
+  p.agent_unbond_blocks = 20;
+  p.agent_max_per_owner = 16;
   return p;
 }
 
@@ -142,6 +150,10 @@ Status Profile::Validate() const {
   }
   if (audit_max_misses == 0) return bad("audit_max_misses", "must be > 0");
   if (audit_history_len == 0) return bad("audit_history_len", "must be > 0");
+  if (agent_min_stake == 0) return bad("agent_min_stake", "must be > 0");
+  if (agent_ttl_blocks == 0) return bad("agent_ttl_blocks", "must be > 0");
+  if (agent_unbond_blocks == 0) return bad("agent_unbond_blocks", "must be > 0");
+  if (agent_max_per_owner == 0) return bad("agent_max_per_owner", "must be > 0");
   return Status::Ok();
 }
 
@@ -190,6 +202,10 @@ void Profile::Encode(codec::Writer& w) const {
   for (uint32_t v : audit_penalty_percent) w.PutU32(v);
   w.PutU32(audit_max_misses);
   w.PutU32(audit_history_len);
+  w.PutU64(agent_min_stake);
+  w.PutU64(agent_ttl_blocks);
+  w.PutU64(agent_unbond_blocks);
+  w.PutU32(agent_max_per_owner);
 }
 
 Result<Profile> Profile::Decode(codec::Reader& r) {
@@ -242,6 +258,10 @@ Result<Profile> Profile::Decode(codec::Reader& r) {
   }
   CESS_ASSIGN_OR_RETURN(p.audit_max_misses, r.ReadU32());
   CESS_ASSIGN_OR_RETURN(p.audit_history_len, r.ReadU32());
+  CESS_ASSIGN_OR_RETURN(p.agent_min_stake, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.agent_ttl_blocks, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.agent_unbond_blocks, r.ReadU64());
+  CESS_ASSIGN_OR_RETURN(p.agent_max_per_owner, r.ReadU32());
   return p;
 }
 

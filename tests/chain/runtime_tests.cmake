@@ -17,3 +17,9 @@ cess_add_test(cess_chain_storage_modules_test
     runtime/sminer_test.cc
     runtime/tee_test.cc
   LIBS cess_chain cess_proofs)
+# The agent registry module (issue 6).
+cess_add_test(cess_chain_agents_test
+  LABELS unit
+  SOURCES
+    runtime/agents_test.cc
+  LIBS cess_chain)

@@ -90,9 +90,18 @@ pid_t PidOf(const std::string& dir, const std::string& name) {
   return static_cast<pid_t>(pid);
 }
 
+// Stops the devnet whatever happens; on a failure keeps its logs in /tmp/cess-storage-e2e-logs.
 struct DevnetGuard {
   std::string dir, scratch;
-  ~DevnetGuard() { testing::RunCess("devnet down --timeout 5 --dir " + dir, scratch); }
+  ~DevnetGuard() {
+    testing::RunCess("devnet down --timeout 5 --dir " + dir, scratch);
+    if (::testing::Test::HasFailure()) {
+      std::error_code ec;
+      fs::remove_all("/tmp/cess-storage-e2e-logs", ec);
+      fs::copy(dir + "/logs", "/tmp/cess-storage-e2e-logs", fs::copy_options::recursive, ec);
+      std::fprintf(stderr, "devnet logs kept in /tmp/cess-storage-e2e-logs\n");
+    }
+  }
 };
 
 json Stat(const std::string& dir, const std::string& fid, const std::string& scratch) {

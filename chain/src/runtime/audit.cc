@@ -28,7 +28,7 @@ enum CallIndex : size_t { kSubmitProof };
 
 constexpr ErrorDef kErrors[] = {
     {1, "NoChallenge"},      {2, "DeadlinePassed"}, {3, "NamesNotSorted"},
-    {4, "CoverageMismatch"}, {5, "NoNetworkKey"},   {6, "BadProof"},
+    {4, "CoverageMismatch"}, {5, "NoNetworkKey"},   {6, "BadProof"}, {7, "WrongChallenge"},
 };
 constexpr std::string_view kEvents[] = {"ChallengeIssued", "ProofAccepted",  "ProofRejected",
                                         "ChallengeMissed", "MinerPenalized", "MinerForcedExit"};
@@ -88,6 +88,7 @@ Result<AuditHistory> AuditHistory::Decode(codec::Reader& r) {
 }
 
 void SubmitProofArgs::Encode(codec::Writer& w) const {
+  w.PutFixed(seed);
   w.PutVector(names, [](codec::Writer& w2, const Hash256& h) { w2.PutFixed(h); });
   w.PutBytes(sigma);
   w.PutBytes(mu);
@@ -95,6 +96,7 @@ void SubmitProofArgs::Encode(codec::Writer& w) const {
 
 Result<SubmitProofArgs> SubmitProofArgs::Decode(codec::Reader& r) {
   SubmitProofArgs a;
+  CESS_ASSIGN_OR_RETURN(a.seed, r.ReadArray<32>());
   CESS_ASSIGN_OR_RETURN(a.names,
                         r.ReadVector<Hash256>([](codec::Reader& r2) { return r2.ReadArray<32>(); }, 32));
   CESS_ASSIGN_OR_RETURN(a.sigma, r.ReadBytes(kMaxSigmaBytes));
@@ -102,8 +104,8 @@ Result<SubmitProofArgs> SubmitProofArgs::Decode(codec::Reader& r) {
   return a;
 }
 
-Call SubmitProofCall(const std::vector<Hash256>& names, const podr2::Proof& proof) {
-  SubmitProofArgs a{names, proof.sigma, proof.mu};
+Call SubmitProofCall(const Hash256& seed, const std::vector<Hash256>& names, const podr2::Proof& proof) {
+  SubmitProofArgs a{seed, names, proof.sigma, proof.mu};
   return Call{std::string(kName), "submit_proof", codec::Encode(a)};
 }
 
@@ -166,6 +168,9 @@ Result<CallResult> AuditModule::SubmitProof(Context& ctx, const AccountId& who,
   CESS_ASSIGN_OR_RETURN(std::optional<ChallengeInfo> c, ReadChallenge(ctx.state(), who));
   if (!c) return CallResult::Error(Error::kNoChallenge);
   if (ctx.block().height > c->deadline) return CallResult::Error(Error::kDeadlinePassed);
+  // A proof answers one challenge: a late proof for an earlier challenge is refused, never judged
+  // against the newer one.
+  if (args.seed != c->seed) return CallResult::Error(Error::kWrongChallenge);
   if (!std::is_sorted(args.names.begin(), args.names.end())) return CallResult::Error(Error::kNamesNotSorted);
   // The names must be the miner's whole fragment set: the one committed when the challenge was
   // issued, or the one it holds now (its set may change while the challenge is open: tag reports

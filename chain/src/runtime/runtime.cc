@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "cess/chain/runtime/agents.h"
 #include "cess/chain/runtime/audit.h"
 #include "cess/chain/runtime/balances.h"
 #include "cess/chain/runtime/file_bank.h"
@@ -31,6 +32,7 @@ Runtime::Runtime(const Genesis& genesis) : genesis_(genesis), genesis_hash_(gene
   modules_.push_back(std::make_unique<sminer::SminerModule>(genesis_.profile));
   modules_.push_back(std::make_unique<file_bank::FileBankModule>(genesis_.profile));
   modules_.push_back(std::make_unique<audit::AuditModule>(genesis_.profile));
+  modules_.push_back(std::make_unique<agents::AgentsModule>(genesis_.profile));  // issue 6
 }
 
 const Module* Runtime::FindModule(std::string_view name) const {

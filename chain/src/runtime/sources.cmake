@@ -1,6 +1,8 @@
 # chain/runtime sources
 target_sources(cess_chain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/../genesis.cc
+  ${CMAKE_CURRENT_LIST_DIR}/agents.cc
+  ${CMAKE_CURRENT_LIST_DIR}/agents_types.cc
   ${CMAKE_CURRENT_LIST_DIR}/audit.cc
   ${CMAKE_CURRENT_LIST_DIR}/authority_set.cc
   ${CMAKE_CURRENT_LIST_DIR}/balances.cc

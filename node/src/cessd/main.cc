@@ -9,6 +9,7 @@
 #include "cess/core/log.h"
 #include "cessd/node.h"
 #include "cessd/node_config.h"
+#include "gateway/gateway_node.h"
 #include "miner/miner_node.h"
 
 namespace {
@@ -73,6 +74,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cessd: miner listening on %s\n", (*miner)->address().c_str());
     const cess::Status run = (*miner)->Run(g_stop);
     miner->reset();
+    cess::log::Flush();
+    if (!run.ok()) return Fail(1, run);
+    return 0;
+  }
+  if (config->is_gateway()) {
+    auto gateway = cess::gateway::GatewayNode::Open(*config);
+    if (!gateway.ok()) return Fail(2, gateway.status());
+    std::fprintf(stderr, "cessd: gateway listening on %s\n", (*gateway)->url().c_str());
+    const cess::Status run = (*gateway)->Run(g_stop);
+    gateway->reset();
     cess::log::Flush();
     if (!run.ok()) return Fail(1, run);
     return 0;

@@ -17,7 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::set<std::string> kKnownRoles = {"validator", "miner", "worker", "gateway", "cache"};
-const std::set<std::string> kImplementedRoles = {"validator", "miner"};
+const std::set<std::string> kImplementedRoles = {"validator", "miner", "gateway"};
+const std::set<std::string> kGatewayStrategies = {"p2c-ewma", "least-busy", "latency", "cost", "reputation", "shuffle"};
 
 // Reads typed keys out of one table, remembering which keys were used so leftovers can be refused.
 class TableReader {
@@ -107,7 +108,7 @@ std::string Resolve(const std::string& dir, const std::string& path) {
 }
 
 Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* c) {
-  static const std::set<std::string> kSections = {"chain", "node", "keys", "log", "timing", "miner"};
+  static const std::set<std::string> kSections = {"chain", "node", "keys", "log", "timing", "miner", "gateway"};
   for (const auto& [k, v] : root) {
     const std::string name(k.str());
     if (kSections.count(name) == 0) return Status::InvalidArgument("unknown section [" + name + "]");
@@ -153,6 +154,18 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
   CESS_RETURN_IF_ERROR(miner.U32("poll_ms", &c->miner.poll_ms, 10, 60000));
   CESS_RETURN_IF_ERROR(miner.NoUnknownKeys());
 
+  TableReader gateway(root["gateway"].as_table(), "gateway");
+  CESS_RETURN_IF_ERROR(gateway.String("listen", &c->gateway.listen));
+  CESS_RETURN_IF_ERROR(gateway.String("public_url", &c->gateway.public_url));
+  CESS_RETURN_IF_ERROR(gateway.String("chain_api", &c->gateway.chain_api));
+  CESS_RETURN_IF_ERROR(gateway.String("strategy", &c->gateway.strategy));
+  CESS_RETURN_IF_ERROR(gateway.U32("flush_ms", &c->gateway.flush_ms, 100, 3600000));
+  CESS_RETURN_IF_ERROR(gateway.String("hub_name", &c->gateway.hub_name));
+  CESS_RETURN_IF_ERROR(gateway.U32("workers", &c->gateway.workers, 1, 4096));
+  CESS_RETURN_IF_ERROR(gateway.Bool("health_checks", &c->gateway.health_checks));
+  CESS_RETURN_IF_ERROR(gateway.U64("seed", &c->gateway.seed, 0));
+  CESS_RETURN_IF_ERROR(gateway.NoUnknownKeys());
+
   // Values.
   if (c->data_dir.empty()) return Status::InvalidArgument("'node.data_dir' must not be empty");
   if (c->genesis_path.empty()) return Status::InvalidArgument("'chain.genesis' must not be empty");
@@ -173,7 +186,7 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
       return Status::InvalidArgument("unknown role '" + r + "' (known: validator, miner, worker, gateway, cache)");
     }
     if (!IsImplementedRole(r)) {
-      return Status::InvalidArgument("role '" + r + "' is not available in this build yet (available: validator, miner)");
+      return Status::InvalidArgument("role '" + r + "' is not available in this build yet (available: validator, miner, gateway)");
     }
     if (!seen.insert(r).second) return Status::InvalidArgument("role '" + r + "' is listed twice");
   }
@@ -190,6 +203,25 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
       return Status::InvalidArgument("'miner.region' must hold 1..32 bytes");
     }
     if (c->miner.enclave.empty()) return Status::InvalidArgument("the miner role needs 'miner.enclave' (unix:PATH)");
+  }
+  if (c->is_gateway()) {
+    if (c->is_validator() || c->is_miner()) {
+      return Status::InvalidArgument("the gateway role runs alone (not with validator or miner)");
+    }
+    if (c->account_key_path.empty()) return Status::InvalidArgument("the gateway role needs 'keys.account'");
+    if (c->gateway.chain_api.empty() || !chain::p2p::GrpcNetwork::IsValidPeerAddress(c->gateway.chain_api)) {
+      return Status::InvalidArgument("the gateway role needs 'gateway.chain_api' = host:port of a node API");
+    }
+    if (c->gateway.listen.empty() || c->gateway.listen.rfind(':') == std::string::npos) {
+      return Status::InvalidArgument("'gateway.listen' must be host:port, got '" + c->gateway.listen + "'");
+    }
+    if (kGatewayStrategies.count(c->gateway.strategy) == 0) {
+      return Status::InvalidArgument("unknown 'gateway.strategy' '" + c->gateway.strategy +
+                                     "' (known: p2c-ewma, least-busy, latency, cost, reputation, shuffle)");
+    }
+    if (c->gateway.hub_name.empty() || c->gateway.hub_name.size() > 64) {
+      return Status::InvalidArgument("'gateway.hub_name' must hold 1..64 bytes");
+    }
   }
   if (auto level = log::ParseLevel(c->log_level); !level.ok()) {
     return Status::InvalidArgument("'log.level': " + level.status().message());
@@ -217,6 +249,13 @@ bool NodeConfig::is_validator() const {
 bool NodeConfig::is_miner() const {
   for (const std::string& r : roles) {
     if (r == "miner") return true;
+  }
+  return false;
+}
+
+bool NodeConfig::is_gateway() const {
+  for (const std::string& r : roles) {
+    if (r == "gateway") return true;
   }
   return false;
 }

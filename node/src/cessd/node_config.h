@@ -23,6 +23,18 @@
 //   enclave = "unix:enclave.sock"     # the cess-enclave socket that computes PoDR² tags
 //   poll_ms = 300                     # how often it looks at the chain for work
 //
+//   [gateway]                         # the gateway role (runs alone, as a client of a node)
+//   listen = "127.0.0.1:8080"         # the HTTP front (A2A JSON-RPC, /api/v1/agents, /metrics)
+//   public_url = ""                   # the URL in the hub's agent card; default http://<listen>/
+//   chain_api = "127.0.0.1:30333"     # the node API it reads the agent registry from and reports to
+//   strategy = "p2c-ewma"             # default routing strategy (p2c-ewma, least-busy, latency, cost,
+//                                     #   reputation, shuffle)
+//   flush_ms = 6000                   # usage batch interval (one agents.report_usage tx per batch)
+//   hub_name = "cess-gateway"         # the name registered with agents.register_hub
+//   workers = 64                      # threads forwarding calls to agents
+//   health_checks = true              # probe each agent's card every 5 s
+//   seed = 0                          # routing RNG seed (0: random)
+//
 //   [log]
 //   file = "logs/node0.log"           # default: stderr
 //   level = "info"
@@ -50,6 +62,18 @@ struct MinerConfig {
   uint32_t poll_ms = 300;
 };
 
+struct GatewayConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url;
+  std::string chain_api;
+  std::string strategy = "p2c-ewma";
+  uint32_t flush_ms = 6000;
+  std::string hub_name = "cess-gateway";
+  uint32_t workers = 64;
+  bool health_checks = true;
+  uint64_t seed = 0;
+};
+
 struct NodeConfig {
   std::string config_dir;  // the folder of the config file (relative paths resolve against it)
   std::string genesis_path;
@@ -68,9 +92,11 @@ struct NodeConfig {
   uint32_t max_block_transactions = 8192;
 
   MinerConfig miner;
+  GatewayConfig gateway;
 
   bool is_validator() const;
   bool is_miner() const;
+  bool is_gateway() const;
 };
 
 // The roles cessd knows, and whether this build runs them.

@@ -25,7 +25,8 @@ void AddFlCommands(CLI::App& app);      // fl simulate | fl aggregate  (fl_cmd.c
 void AddDevnetCommands(CLI::App& app);  // devnet up | status | down   (devnet_cmd.cc)
 void AddChainCommands(CLI::App& app);   // chain status | block | account (chain_cmd.cc)
 void AddTxCommands(CLI::App& app);
-void AddStorageCommands(CLI::App& app);  // storage put | get | stat | buy, miner status (storage_cmd.cc)      // tx transfer, stake bond | unbond (tx_cmd.cc)
+void AddStorageCommands(CLI::App& app);
+void AddAgentCommands(CLI::App& app);  // agent register | list | call | status | refresh (agent_cmd.cc)  // storage put | get | stat | buy, miner status (storage_cmd.cc)      // tx transfer, stake bond | unbond (tx_cmd.cc)
 
 // Shared by the chain commands.
 // Which node to talk to: --node ADDR, else the first node of the devnet in --dir.

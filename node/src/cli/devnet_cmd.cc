@@ -10,6 +10,9 @@
 //   D/enclave/                  the cess-enclave: data/ (sealed keys), enclave.sock, cessd.pid
 //   D/miner<i>/node.toml        each storage miner's cessd config (role miner); fragments in
 //                               D/miner<i>/data, key in D/keys/miner<i>.ed25519.json
+//   D/gateway/node.toml         the agent hub's gateway (role gateway; `up --gateway`), key in
+//                               D/keys/gateway.ed25519.json (funded by the faucet)
+//   D/agent<i>/cessd.pid        example agents (`up --agents N`), registered on chain by the faucet
 // `up` on a fresh D writes all of that and starts the enclave, the validators and (after the first
 // finalized block, the enclave's registration with the tee module and a storage quota for the
 // faucet) the miners; on an existing D it (re)starts every process that is not running, keeping
@@ -33,7 +36,10 @@
 #include <thread>
 #include <vector>
 
+#include "cess/agenthub/http_forwarder.h"
 #include "cess/chain/genesis.h"
+#include "cess/chain/runtime/agents.h"
+#include "cess/chain/runtime/balances.h"
 #include "cess/chain/runtime/file_bank.h"
 #include "cess/chain/runtime/sminer.h"
 #include "cess/chain/runtime/tee.h"
@@ -75,6 +81,9 @@ struct UpOptions {
   int miners = 14;  // storage miners (0: none, and no enclave)
   uint64_t miner_capacity = uint64_t{1} << 30;
   std::string enclave_bin;
+  bool gateway = false;  // start the agent hub's gateway (kept in the manifest once added)
+  int agents = 0;        // example agents to run and register (kept in the manifest once added)
+  std::string agent_bin;
 };
 
 struct DirOptions {
@@ -143,6 +152,20 @@ std::string FindEnclave(const std::string& flag) {
     }
   }
   return "cess-enclave";
+}
+
+// The cess-example-agent binary: --agent-bin, else next to this executable (or in ../agenthub), else PATH.
+std::string FindExampleAgent(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& p : {self.parent_path() / "cess-example-agent",
+                              self.parent_path().parent_path() / "agenthub" / "cess-example-agent"}) {
+      if (fs::exists(p, ec)) return p.string();
+    }
+  }
+  return "cess-example-agent";
 }
 
 std::string NodeName(size_t i) { return "node" + std::to_string(i); }
@@ -415,6 +438,140 @@ Status StartStorage(const UpOptions& o, const fs::path& dir, const json& manifes
   }
 }
 
+// The agent hub (issue 6): adds the gateway (with --gateway) and example agents (with --agents N)
+// to the manifest the first time they are asked for, funds the gateway's account from the faucet,
+// starts whichever of them is not running, registers every example agent on chain with the faucet
+// as owner (refreshing an expired one), and waits until the gateway answers /healthz.
+// Agent i serves "echo,upper,word-count,reverse" when i is even, "medical,insurance,driving" when odd.
+Status StartHub(const UpOptions& o, const fs::path& dir, json* manifest, const node::NodeClient& client,
+                std::vector<std::pair<std::string, pid_t>>* started) {
+  namespace agents = chain::runtime::agents;
+  namespace balances = chain::runtime::balances;
+  if (o.agents < 0 || o.agents > 16) return Status::InvalidArgument("--agents must be in 0..16");
+  std::error_code ec;
+  bool changed = false;
+  CESS_ASSIGN_OR_RETURN(auto faucet_key, crypto::LoadEd25519Key((*manifest)["faucet"].value("key", "")));
+  const chain::AccountId faucet = chain::AccountId::Of(faucet_key);
+  if (!manifest->contains("gateway") && (o.gateway || o.agents > 0)) {
+    CESS_ASSIGN_OR_RETURN(auto key, crypto::Ed25519PrivateKey::Generate());
+    const fs::path key_path = dir / "keys" / "gateway.ed25519.json";
+    CESS_RETURN_IF_ERROR(crypto::SaveEd25519Key(key_path.string(), key, /*overwrite=*/true));
+    CESS_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    fs::create_directories(dir / "gateway", ec);
+    if (ec) return Status::IoError("cannot create " + (dir / "gateway").string());
+    std::ostringstream toml;
+    toml << "# cessd config of the devnet agent hub gateway (written by cess devnet up)\n"
+         << "[chain]\ngenesis = \"../genesis.json\"\nchain_id = \"" << manifest->value("chain_id", "") << "\"\n\n"
+         << "[node]\ndata_dir = \"data\"\nroles = [\"gateway\"]\n\n"
+         << "[keys]\naccount = \"../keys/gateway.ed25519.json\"\n\n"
+         << "[gateway]\nlisten = \"" << address << "\"\nchain_api = \""
+         << (*manifest)["nodes"][0].value("address", "") << "\"\nstrategy = \"p2c-ewma\"\nflush_ms = 2000\n"
+         << "hub_name = \"devnet-gateway\"\n\n"
+         << "[log]\nfile = \"../logs/gateway.log\"\nlevel = \"" << o.log_level << "\"\n";
+    CESS_RETURN_IF_ERROR(WriteFile(dir / "gateway" / "node.toml", toml.str()));
+    (*manifest)["gateway"] = {{"name", "gateway"},
+                              {"account", chain::AccountId::Of(key).ToHex()},
+                              {"address", address},
+                              {"url", "http://" + address + "/"},
+                              {"key", key_path.string()},
+                              {"config", (dir / "gateway" / "node.toml").string()},
+                              {"log", (dir / "logs" / "gateway.log").string()}};
+    changed = true;
+  }
+  json agent_rows = manifest->value("agents", json::array());
+  for (int i = static_cast<int>(agent_rows.size()); i < o.agents; ++i) {
+    const std::string name = "agent" + std::to_string(i);
+    CESS_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    const std::string skills = i % 2 == 0 ? "echo,upper,word-count,reverse" : "medical,insurance,driving";
+    const std::string agent_name = "devnet-" + name;
+    agent_rows.push_back({{"name", name},
+                          {"agent_name", agent_name},
+                          {"id", agents::MakeAgentId(faucet, agent_name).ToHex()},
+                          {"address", address},
+                          {"url", "http://" + address + "/"},
+                          {"skills", skills},
+                          {"log", (dir / "logs" / (name + ".stderr")).string()}});
+    changed = true;
+  }
+  if (changed) {
+    if (!agent_rows.empty()) (*manifest)["agents"] = agent_rows;
+    CESS_RETURN_IF_ERROR(WriteFile(dir / "devnet.json", manifest->dump(2) + "\n"));
+  }
+  node::TxSubmitter tx(client, std::move(faucet_key));
+  node::RemoteStateReader reader(client);
+  // Example agents: start, wait for their card, register (or refresh) on chain.
+  agenthub::HttpForwarder http;
+  for (const auto& a : agent_rows) {
+    const std::string name = a.value("name", "");
+    if (RunningPid(dir, name) == 0) {
+      fs::create_directories(dir / name, ec);
+      CESS_ASSIGN_OR_RETURN(pid_t pid, StartProcess(dir, name,
+                                                    {FindExampleAgent(o.agent_bin), "--listen", a.value("address", ""),
+                                                     "--name", a.value("agent_name", ""), "--skills",
+                                                     a.value("skills", "")}));
+      started->emplace_back(name, pid);
+    }
+    agenthub::HttpRequest get;
+    get.url = a.value("url", "") + ".well-known/agent-card.json";
+    get.timeout_micros = 1'000'000;
+    Result<agenthub::HttpResponse> card = Status::Unavailable("not asked yet");
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < until) {
+      card = http.Get(get);
+      if (card.ok() && card->status == 200) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!card.ok() || card->status != 200) {
+      return Status::Unavailable("example agent " + name + " does not serve its card:\n" +
+                                 Tail(dir / "logs" / (name + ".stderr")));
+    }
+    CESS_ASSIGN_OR_RETURN(auto id, agents::AgentId::FromHex(a.value("id", "")));
+    CESS_ASSIGN_OR_RETURN(auto st, client.Status());
+    CESS_ASSIGN_OR_RETURN(auto rec, agents::ReadAgent(reader, id, st.best_height() + 1));
+    if (!rec) {
+      CESS_ASSIGN_OR_RETURN(auto profile, chain::Profile::ByName(st.profile()));
+      agents::RegisterArgs args;
+      args.card.assign(card->body.begin(), card->body.end());
+      args.endpoint = a.value("url", "");
+      args.price = 10;
+      args.stake = profile.agent_min_stake;
+      CESS_RETURN_IF_ERROR(
+          tx.SubmitAndWait(agents::RegisterCall(args), 0, 60000).status().WithContext("agents.register " + name));
+    } else if (rec->status == agents::AgentStatus::kExpired) {
+      CESS_RETURN_IF_ERROR(tx.SubmitAndWait(agents::RefreshCall(id), 0, 60000).status().WithContext("agents.refresh " + name));
+    }
+  }
+  if (!manifest->contains("gateway")) return Status::Ok();
+  const json gw = (*manifest)["gateway"];
+  CESS_ASSIGN_OR_RETURN(auto gw_account, chain::AccountId::FromHex(gw.value("account", "")));
+  CESS_ASSIGN_OR_RETURN(auto info, balances::ReadAccount(reader, gw_account));
+  if (info.free < 100 * kCess) {
+    CESS_RETURN_IF_ERROR(tx.SubmitAndWait(balances::TransferCall(gw_account, 10'000 * kCess), 0, 60000)
+                             .status()
+                             .WithContext("funding the gateway account"));
+  }
+  if (RunningPid(dir, "gateway") == 0) {
+    CESS_ASSIGN_OR_RETURN(pid_t pid, StartNode(dir, "gateway", FindCessd(o.cessd)));
+    started->emplace_back("gateway", pid);
+  }
+  agenthub::HttpRequest health;
+  health.url = gw.value("url", "") + "healthz";
+  health.timeout_micros = 1'000'000;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.timeout_s);
+  while (true) {
+    auto r = http.Get(health);
+    if (r.ok() && r->status == 200) return Status::Ok();
+    const pid_t pid = RunningPid(dir, "gateway");
+    if (pid == 0 || std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("the gateway did not come up:\n" + Tail(dir / "logs" / "gateway.stderr") +
+                                 Tail(dir / "logs" / "gateway.log"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 Status RunUp(const UpOptions& o) {
   const fs::path dir = fs::absolute(o.dir);
   std::error_code ec;
@@ -424,6 +581,8 @@ Status RunUp(const UpOptions& o) {
       std::vector<std::string> names{"enclave"};
       for (const auto& n : (*m)["nodes"]) names.push_back(n.value("name", ""));
       for (const auto& n : m->value("miners", json::array())) names.push_back(n.value("name", ""));
+      for (const auto& n : m->value("agents", json::array())) names.push_back(n.value("name", ""));
+      if (!m->value("gateway", json::object()).empty()) names.push_back("gateway");
       for (const std::string& name : names) {
         if (RunningPid(dir, name) != 0) {
           return Status::FailedPrecondition("devnet in " + dir.string() + " is running; `cess devnet down` first");
@@ -513,6 +672,9 @@ Status RunUp(const UpOptions& o) {
                                     " s; see the logs in " + (dir / "logs").string());
   }
   if (storage && finalized) CESS_RETURN_IF_ERROR(StartStorage(o, dir, manifest, *client, &started));
+  if (finalized && (o.gateway || o.agents > 0 || manifest.contains("gateway") || manifest.contains("agents"))) {
+    CESS_RETURN_IF_ERROR(StartHub(o, dir, &manifest, *client, &started));
+  }
   json nodes = json::array();
   for (const auto& n : manifest["nodes"]) {
     nodes.push_back({{"name", n["name"]}, {"address", n["address"]}, {"account", n["account"]},
@@ -527,6 +689,8 @@ Status RunUp(const UpOptions& o) {
     json out = {{"dir", dir.string()}, {"chain_id", manifest["chain_id"]}, {"genesis_hash", manifest["genesis_hash"]},
                 {"created", fresh}, {"nodes", nodes}, {"miners", miner_rows}, {"faucet", manifest["faucet"]},
                 {"seconds", watch.Seconds()}};
+    if (manifest.contains("gateway")) out["gateway"] = manifest["gateway"];
+    if (manifest.contains("agents")) out["agents"] = manifest["agents"];
     out.update(last);
     PrintJson(out);
   } else {
@@ -546,6 +710,14 @@ Status RunUp(const UpOptions& o) {
       std::printf("finalized height %llu (best %llu) after %.1f s\n",
                   static_cast<unsigned long long>(last.value("finalized_height", uint64_t{0})),
                   static_cast<unsigned long long>(last.value("best_height", uint64_t{0})), watch.Seconds());
+    }
+    if (manifest.contains("gateway")) {
+      std::printf("  gateway %s  (cess agent call --dir %s --skill ... --text ...)\n",
+                  manifest["gateway"].value("url", "").c_str(), o.dir.c_str());
+    }
+    for (const auto& a : manifest.value("agents", json::array())) {
+      std::printf("  %-7s %-21s %s  id %s\n", a.value("name", "").c_str(), a.value("address", "").c_str(),
+                  a.value("skills", "").c_str(), a.value("id", "").c_str());
     }
     std::printf("faucet key %s\n", manifest["faucet"].value("key", "").c_str());
   }
@@ -601,6 +773,8 @@ Status RunDown(const DirOptions& o) {
   CESS_ASSIGN_OR_RETURN(json manifest, ReadManifest(dir));
   std::vector<std::pair<std::string, pid_t>> pids;
   std::vector<std::string> names;
+  if (!manifest.value("gateway", json::object()).empty()) names.push_back("gateway");
+  for (const auto& n : manifest.value("agents", json::array())) names.push_back(n.value("name", ""));
   for (const auto& n : manifest.value("miners", json::array())) names.push_back(n.value("name", ""));
   for (const auto& n : manifest["nodes"]) names.push_back(n.value("name", ""));
   if (!manifest.value("enclave", json::object()).empty()) names.push_back("enclave");
@@ -674,6 +848,10 @@ void AddDevnetCommands(CLI::App& app) {
   u->add_option("--miner-capacity", up->miner_capacity, "Bytes each miner offers (new devnet only)")
       ->capture_default_str();
   u->add_option("--enclave-bin", up->enclave_bin, "Path of the cess-enclave binary (default: next to cess)");
+  u->add_flag("--gateway", up->gateway, "Also run the agent hub's gateway (cessd role gateway)");
+  u->add_option("--agents", up->agents, "Also run N example agents, registered on chain by the faucet")
+      ->capture_default_str();
+  u->add_option("--agent-bin", up->agent_bin, "Path of the cess-example-agent binary (default: next to cess)");
   u->add_flag("--json", up->json, "Print the result as JSON");
   u->callback([up] { RunOrExit([&] { return RunUp(*up); }); });
 

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   cess::cli::AddChainCommands(app);
   cess::cli::AddTxCommands(app);
   cess::cli::AddStorageCommands(app);
+  cess::cli::AddAgentCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

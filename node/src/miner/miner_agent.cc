@@ -66,18 +66,22 @@ void MinerAgent::Fail(const std::string& what, const Status& s) {
   stats_.last_error = what + ": " + s.ToString();
 }
 
-void MinerAgent::Tick() {
+void MinerAgent::TickDuties() {
   ++ticks_;
   RemoteStateReader reader(node_);
   if (Status s = EnsureRegistered(reader); !s.ok()) {
     Fail("registration", s);
     return;
   }
-  if (!registered_) return;
-  // The challenge first: it has a deadline; the reports only delay the file becoming Active.
-  if (Status s = AnswerChallenge(reader); !s.ok()) Fail("challenge", s);
+  if (!registered_.load()) return;
   if (Status s = ReportTransfers(reader); !s.ok()) Fail("transfer reports", s);
   if (Status s = ReportTags(reader); !s.ok()) Fail("tag reports", s);
+  if (Status s = TakeRestoral(reader); !s.ok()) Fail("restoral", s);
+}
+
+void MinerAgent::TickAudit() {
+  if (!registered_.load()) return;
+  RemoteStateReader reader(node_);
   if (Status s = AnswerChallenge(reader); !s.ok()) Fail("challenge", s);
   bool scrub = false;
   {
@@ -87,7 +91,6 @@ void MinerAgent::Tick() {
   if (scrub) {
     if (Status s = Scrub(); !s.ok()) Fail("scrub", s);
   }
-  if (Status s = TakeRestoral(reader); !s.ok()) Fail("restoral", s);
 }
 
 Status MinerAgent::EnsureRegistered(const chain::state::StateReader& reader) {
@@ -97,8 +100,8 @@ Status MinerAgent::EnsureRegistered(const chain::state::StateReader& reader) {
       std::lock_guard lock(mu_);
       stats_.chain_state = std::string(sminer::MinerStateName(info->state));
     }
-    if (!registered_) {
-      registered_ = true;
+    if (!registered_.load()) {
+      registered_.store(true);
       kLog.Info("registered as miner {} ({}, region {})", account().ToHex(), stats_.chain_state, info->region);
     }
     if (info->endpoint != config_.endpoint &&
@@ -107,7 +110,7 @@ Status MinerAgent::EnsureRegistered(const chain::state::StateReader& reader) {
     }
     return Status::Ok();
   }
-  registered_ = false;
+  registered_.store(false);
   sminer::RegisterArgs args;
   args.region = config_.region;
   args.endpoint = config_.endpoint;
@@ -115,7 +118,7 @@ Status MinerAgent::EnsureRegistered(const chain::state::StateReader& reader) {
   args.collateral = std::max(config_.collateral, sminer::MinCollateral(profile_, config_.capacity));
   kLog.Info("registering: region {}, capacity {}, collateral {}", args.region, args.capacity, args.collateral);
   CESS_RETURN_IF_ERROR(tx_.SubmitAndWait(sminer::RegisterCall(args)).status());
-  registered_ = true;
+  registered_.store(true);
   return Status::Ok();
 }
 
@@ -287,7 +290,15 @@ Status MinerAgent::AnswerChallenge(const chain::state::StateReader& reader) {
   }
   auto proof = podr2::Prove(*key, challenge->challenge, sources);
   if (!proof.ok()) return proof.status().WithContext("proving " + std::to_string(names.size()) + " fragments");
-  auto out = tx_.SubmitAndWait(audit::SubmitProofCall(names, *proof), 4);
+  // The chain will verify it; checking here first costs one verification and says early (in the
+  // log) when the data or tags no longer match. The proof goes out either way: the chain's verdict
+  // is what counts.
+  if (Status v = podr2::Verify(*key, challenge->challenge, names, *proof); !v.ok()) {
+    kLog.Warn("challenge {}: the proof does not verify locally ({}); some fragment or tag is damaged",
+              challenge->issued_at, v.ToString());
+    NoteCorrupt(Hash256{});
+  }
+  auto out = tx_.SubmitAndWait(audit::SubmitProofCall(challenge->seed, names, *proof), 4);
   answered_issued_at_ = challenge->issued_at;
   if (!out.ok()) return out.status();
   kLog.Info("answered challenge {} over {} fragments", challenge->issued_at, names.size());

@@ -53,9 +53,12 @@ class MinerAgent {
   MinerAgent(MinerAgentConfig config, const chain::Profile& profile, std::string chain_id, const NodeClient& node,
              TxSubmitter& tx, const enclave::EnclaveClient& enclave, storage::FragmentStore& store);
 
-  // One pass over the duties above. Errors are logged and kept in stats().last_error; a failing
-  // duty does not stop the others. Not thread-safe against itself (one driver thread).
-  void Tick();
+  // One pass over duties 1, 2, 3 and 5 above. Errors are logged and kept in stats().last_error; a
+  // failing duty does not stop the others. Not thread-safe against itself (one driver thread).
+  void TickDuties();
+  // Duty 4 (the challenge, which has a deadline) and the scrub, on its own thread so that long
+  // report rounds never delay a proof. May run concurrently with TickDuties (one thread each).
+  void TickAudit();
 
   // Called by the fragment service after a fragment of `fid` was stored: the next Tick looks at
   // the file's deal first. Thread-safe.
@@ -95,8 +98,8 @@ class MinerAgent {
   std::set<Hash256> stored_fids_;  // fids with new fragments since the last pass
   std::set<Hash256> corrupt_;      // fragments found corrupt by the service
   MinerAgentStats stats_;
-  bool registered_ = false;
-  uint64_t answered_issued_at_ = UINT64_MAX;  // the challenge last answered
+  std::atomic<bool> registered_{false};
+  uint64_t answered_issued_at_ = UINT64_MAX;  // the challenge last answered (audit thread only)
   uint64_t ticks_ = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "cess/core/keyfile.h"
@@ -70,14 +71,18 @@ MinerNode::~MinerNode() {
 
 Status MinerNode::Run(const std::atomic<bool>& stop) {
   const auto period = std::chrono::milliseconds(config_.miner.poll_ms);
-  while (!stop.load()) {
-    const auto start = std::chrono::steady_clock::now();
-    agent_->Tick();
-    const auto next = start + period;
-    while (!stop.load() && std::chrono::steady_clock::now() < next) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto loop = [&](const std::function<void()>& tick, std::chrono::milliseconds every) {
+    while (!stop.load()) {
+      const auto next = std::chrono::steady_clock::now() + every;
+      tick();
+      while (!stop.load() && std::chrono::steady_clock::now() < next) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
     }
-  }
+  };
+  std::thread audit([&] { loop([this] { agent_->TickAudit(); }, period / 2); });
+  loop([this] { agent_->TickDuties(); }, period);
+  audit.join();
   return Status::Ok();
 }
 

@@ -37,10 +37,31 @@ Result<chain::Profile> ProfileOf(const NodeClient& node) {
   return chain::Profile::ByName(status.profile());
 }
 
-// Runs the flow after encoding: placement, declaration, push, wait.
+// Files above this size are encoded twice instead of held in memory: the first pass computes the
+// manifest for the declaration, the second (same salt and nonces) streams the fragments to the
+// miners segment by segment.
+constexpr uint64_t kInMemoryLimit = uint64_t{256} << 20;
+
+// Re-encodes the file with `sink` receiving every fragment (the second pass).
+using SecondPass = std::function<Status(const storage::HashedFragmentSink& sink)>;
+
+// Pushes one fragment to `endpoint`, retrying Unavailable / DeadlineExceeded twice.
+Status PushOne(const MinerClient& client, const Hash256& fid, const Hash256& hash, ByteSpan bytes) {
+  Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto r = client.Put(fid, hash, bytes);
+    last = r.status();
+    if (r.ok() || (last.code() != StatusCode::kUnavailable && last.code() != StatusCode::kDeadlineExceeded)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
+  }
+  return last.WithContext("miner " + client.endpoint());
+}
+
+// Runs the flow after encoding: placement, declaration, push, wait. The fragments come from
+// `fragments` (held in memory) or, when it is empty, from `second_pass`.
 Result<PutResult> Store(const NodeClient& node, TxSubmitter& tx, const chain::Profile& profile,
                         const storage::FileManifest& manifest, const std::vector<std::vector<Bytes>>& fragments,
-                        const PutOptions& o, PutResult out) {
+                        const SecondPass& second_pass, const PutOptions& o, PutResult out) {
   RemoteStateReader reader(node);
   const uint32_t n = profile.ec_data + profile.ec_parity;
   out.fid = manifest.fid;
@@ -100,36 +121,56 @@ Result<PutResult> Store(const NodeClient& node, TxSubmitter& tx, const chain::Pr
   std::atomic<uint64_t> done{0};
   std::mutex mu;
   Status first_error;
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<MinerClient>> clients;
   for (uint32_t j = 0; j < n; ++j) {
-    threads.emplace_back([&, j] {
-      auto client = MinerClient::Connect(placed[j].endpoint, o.timeout_ms);
-      for (size_t s = 0; s < manifest.segments.size() && client.ok(); ++s) {
-        Status last;
-        for (int attempt = 0; attempt < 3; ++attempt) {
-          auto r = (*client)->Put(manifest.fid, manifest.segments[s].fragment_hashes[j], fragments[s][j]);
-          last = r.status();
-          if (r.ok() || (last.code() != StatusCode::kUnavailable && last.code() != StatusCode::kDeadlineExceeded)) break;
-          std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
+    CESS_ASSIGN_OR_RETURN(auto c, MinerClient::Connect(placed[j].endpoint, o.timeout_ms));
+    clients.push_back(std::move(c));
+  }
+  auto note_done = [&] {
+    const uint64_t d = done.fetch_add(profile.fragment_size) + profile.fragment_size;
+    if (o.progress) {
+      std::lock_guard lock(mu);
+      o.progress("push", d, total);
+    }
+  };
+  if (!fragments.empty()) {
+    std::vector<std::thread> threads;
+    for (uint32_t j = 0; j < n; ++j) {
+      threads.emplace_back([&, j] {
+        for (size_t s = 0; s < manifest.segments.size(); ++s) {
+          Status st = PushOne(*clients[j], manifest.fid, manifest.segments[s].fragment_hashes[j], fragments[s][j]);
+          if (!st.ok()) {
+            std::lock_guard lock(mu);
+            if (first_error.ok()) first_error = st;
+            return;
+          }
+          note_done();
         }
-        if (!last.ok()) {
-          std::lock_guard lock(mu);
-          if (first_error.ok()) first_error = last.WithContext("miner " + placed[j].endpoint);
-          return;
-        }
-        const uint64_t d = done.fetch_add(profile.fragment_size) + profile.fragment_size;
-        if (o.progress) {
-          std::lock_guard lock(mu);
-          o.progress("push", d, total);
-        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  } else {
+    // Streaming: each segment's fragments go out in parallel while nothing else is held.
+    std::vector<Bytes> row(n);
+    first_error = second_pass([&](uint32_t segment, uint32_t fragment, const Hash256& hash, ByteSpan bytes) -> Status {
+      if (fragment >= n || hash != manifest.segments[segment].fragment_hashes[fragment]) {
+        return Status::Internal("the second encoding pass differs from the first");
       }
-      if (!client.ok()) {
-        std::lock_guard lock(mu);
-        if (first_error.ok()) first_error = client.status();
+      row[fragment].assign(bytes.begin(), bytes.end());
+      if (fragment + 1 < n) return Status::Ok();
+      std::vector<std::thread> threads;
+      std::vector<Status> results(n);
+      for (uint32_t j = 0; j < n; ++j) {
+        threads.emplace_back([&, j] {
+          results[j] = PushOne(*clients[j], manifest.fid, manifest.segments[segment].fragment_hashes[j], row[j]);
+        });
       }
+      for (auto& t : threads) t.join();
+      for (const Status& r : results) CESS_RETURN_IF_ERROR(r);
+      for (uint32_t j = 0; j < n; ++j) note_done();
+      return Status::Ok();
     });
   }
-  for (auto& t : threads) t.join();
   CESS_RETURN_IF_ERROR(first_error);
   out.push_s = Since(t_push);
 
@@ -152,7 +193,7 @@ Result<PutResult> Store(const NodeClient& node, TxSubmitter& tx, const chain::Pr
   return out;
 }
 
-Result<PutResult> EncodeAndStore(const NodeClient& node, TxSubmitter& tx, const PutOptions& o,
+Result<PutResult> EncodeAndStore(const NodeClient& node, TxSubmitter& tx, const PutOptions& o, uint64_t file_size,
                                  const std::function<Result<storage::FileManifest>(const storage::EncodeOptions&)>& encode) {
   if (o.name.empty()) return Status::InvalidArgument("a file name is required");
   if (!o.master_key.empty() && o.master_key.size() != 32) return Status::InvalidArgument("the master key must be 32 bytes");
@@ -161,7 +202,8 @@ Result<PutResult> EncodeAndStore(const NodeClient& node, TxSubmitter& tx, const 
   eo.layout = LayoutOf(profile);
   eo.master_key = o.master_key;
   std::vector<std::vector<Bytes>> fragments;
-  eo.sink = [&](uint32_t segment, uint32_t fragment, ByteSpan bytes) -> Status {
+  const bool in_memory = file_size <= kInMemoryLimit;
+  if (in_memory) eo.sink = [&](uint32_t segment, uint32_t fragment, ByteSpan bytes) -> Status {
     if (fragments.size() <= segment) fragments.resize(segment + 1);
     auto& row = fragments[segment];
     if (row.size() <= fragment) row.resize(fragment + 1);
@@ -179,7 +221,17 @@ Result<PutResult> EncodeAndStore(const NodeClient& node, TxSubmitter& tx, const 
                                    " per file (" + std::to_string(profile.max_segments_per_file * manifest.PlainBytesPerSegment()) +
                                    " bytes)");
   }
-  return Store(node, tx, profile, manifest, fragments, o, out);
+  SecondPass second = [&](const storage::HashedFragmentSink& sink) -> Status {
+    storage::EncodeOptions again;
+    again.layout = eo.layout;
+    again.master_key = o.master_key;
+    again.reuse_cipher = manifest.encrypted ? &manifest.cipher : nullptr;
+    again.hashed_sink = sink;
+    CESS_ASSIGN_OR_RETURN(storage::FileManifest m2, encode(again));
+    if (m2.fid != manifest.fid) return Status::Internal("the file changed between the two encoding passes");
+    return Status::Ok();
+  };
+  return Store(node, tx, profile, manifest, fragments, second, o, out);
 }
 
 }  // namespace
@@ -187,11 +239,16 @@ Result<PutResult> EncodeAndStore(const NodeClient& node, TxSubmitter& tx, const 
 Result<PutResult> PutFile(const NodeClient& node, TxSubmitter& tx, const std::string& path, const PutOptions& options) {
   PutOptions o = options;
   if (o.name.empty()) o.name = fs::path(path).filename().string();
-  return EncodeAndStore(node, tx, o, [&](const storage::EncodeOptions& eo) { return storage::EncodeFile(path, eo); });
+  std::error_code ec;
+  const uint64_t size = fs::file_size(path, ec);
+  if (ec) return Status::NotFound("cannot read " + path + ": " + ec.message());
+  return EncodeAndStore(node, tx, o, size,
+                        [&](const storage::EncodeOptions& eo) { return storage::EncodeFile(path, eo); });
 }
 
 Result<PutResult> PutBytes(const NodeClient& node, TxSubmitter& tx, ByteSpan data, const PutOptions& options) {
-  return EncodeAndStore(node, tx, options, [&](const storage::EncodeOptions& eo) { return storage::EncodeBytes(data, eo); });
+  return EncodeAndStore(node, tx, options, data.size(),
+                        [&](const storage::EncodeOptions& eo) { return storage::EncodeBytes(data, eo); });
 }
 
 namespace {

@@ -6,7 +6,9 @@
 // regions) -> declare the upload on chain (file_bank.upload_declaration; the chain checks the FID,
 // the counts, the miners, the regions and the quota) -> push every miner its fragments, all miners
 // in parallel, over streaming gRPC -> optionally wait until the miners' transfer and tag reports
-// make the file Active.
+// make the file Active. Files up to 256 MiB are held in memory between encoding and pushing; larger
+// ones are encoded twice (the second pass reuses the first's salt and nonces, so the fragments are
+// the same) and streamed to the miners segment by segment, so memory stays at a few segments.
 // Get: read the file's record from the chain -> fetch any k fragments of each segment in parallel,
 // fastest first, every hash checked -> decode, check the segment hash, decrypt -> write the bytes
 // (the whole file or a range) to a temporary file renamed into place only when complete.

@@ -222,7 +222,7 @@ Call ProofFor(StorageEnv& env, const std::vector<const TestFile*>& files, uint8_
     sources.push_back(std::move(s));
   }
   podr2::Proof proof = podr2::Prove(NetworkKey().public_key(), c.challenge, sources).value();
-  return audit::SubmitProofCall(names, proof);
+  return audit::SubmitProofCall(c.seed, names, proof);
 }
 
 bool HasEvent(const Receipt& r, std::string_view name) {
@@ -284,14 +284,19 @@ TEST(Audit, HonestProofPasses) {
   podr2::Proof dummy{Bytes(128, 1), Bytes{1}};
   std::vector<Hash256> rev(names.rbegin(), names.rend());
   if (rev != names) {
-    ExpectOnlyFeeAndNonce(env.chain(), env.chain().Tx(key, audit::SubmitProofCall(rev, dummy), 4000),
+    ExpectOnlyFeeAndNonce(env.chain(), env.chain().Tx(key, audit::SubmitProofCall(c.seed, rev, dummy), 4000),
                           ResultCode::kModuleError, static_cast<uint32_t>(audit::Error::kNamesNotSorted));
   }
-  ExpectOnlyFeeAndNonce(env.chain(), env.chain().Tx(key, audit::SubmitProofCall({names[0]}, dummy), 4000),
+  ExpectOnlyFeeAndNonce(env.chain(), env.chain().Tx(key, audit::SubmitProofCall(c.seed, {names[0]}, dummy), 4000),
                         ResultCode::kModuleError, static_cast<uint32_t>(audit::Error::kCoverageMismatch));
   const uint8_t other = key == 100 ? 101 : 100;
-  ExpectOnlyFeeAndNonce(env.chain(), env.chain().Tx(other, audit::SubmitProofCall(names, dummy), 4000),
+  ExpectOnlyFeeAndNonce(env.chain(), env.chain().Tx(other, audit::SubmitProofCall(c.seed, names, dummy), 4000),
                         ResultCode::kModuleError, static_cast<uint32_t>(audit::Error::kNoChallenge));
+  // A proof for another challenge (a late one, say) is refused without a miss.
+  audit::ChallengeInfo stale = c;
+  stale.seed[0] ^= 1;
+  ExpectOnlyFeeAndNonce(env.chain(), env.chain().Tx(key, ProofFor(env, {&f}, key, stale), 4000),
+                        ResultCode::kModuleError, static_cast<uint32_t>(audit::Error::kWrongChallenge));
   Receipt r = env.Run(key, ProofFor(env, {&f}, key, c));
   ASSERT_TRUE(r.ok()) << r.module_error;
   EXPECT_TRUE(HasEvent(r, "ProofAccepted"));

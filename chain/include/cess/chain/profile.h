@@ -95,13 +95,23 @@ struct Profile {
   // (CESS: 24 MiB per block + 50).
   uint64_t audit_interval_blocks = 5;
   uint64_t audit_bytes_per_block = uint64_t{1} << 20;
-  uint64_t audit_deadline_base_blocks = 5;
+  uint64_t audit_deadline_base_blocks = 10;
   // Percent of the collateral burned for the 1st, 2nd, and 3rd and later consecutive misses.
   std::array<uint32_t, 3> audit_penalty_percent{0, 5, 15};
   // Consecutive misses that force a miner out (CESS code: 100).
   uint32_t audit_max_misses = 3;
   // Audit results kept per miner.
   uint32_t audit_history_len = 8;
+
+  // Agent registry (chain/runtime/agents). The defaults are the devnet values, as above.
+  // Smallest stake an agent registration holds in the agents pot.
+  uint64_t agent_min_stake = 10 * kUnitsPerCess;
+  // Blocks a registration (or refresh) keeps an agent routable before it expires.
+  uint64_t agent_ttl_blocks = 600;
+  // Blocks between deregister and the automatic return of the stake.
+  uint64_t agent_unbond_blocks = 20;
+  // Most agents one owner may hold registered at once.
+  uint32_t agent_max_per_owner = 16;
 
   // The real network's constants.
   static Profile Cess();
@@ -118,7 +128,8 @@ struct Profile {
   // OK when every constant is usable: non-zero sizes and counts, fragment_size·ec_data ==
   // segment_size, miners_per_file >= ec_data + ec_parity, challenged blocks <= blocks per
   // fragment, weights not all zero, credit window summing to 100, percents at most 100, runtime
-  // bounds non-zero, storage runtime constants non-zero (penalty percents at most 100).
+  // bounds non-zero, storage runtime constants non-zero (penalty percents at most 100), agent constants
+  // non-zero.
   // Errors: InvalidArgument naming the field.
   Status Validate() const;
 

@@ -10,7 +10,8 @@
 // count and podr2::CoverageCommitment of its fragment index (names repeated by refcount) at that
 // moment, and deadline = height + service / audit_bytes_per_block + audit_deadline_base_blocks.
 //
-// Proving. submit_proof(names ascending, sigma, mu) by the challenged miner, at a height <= the
+// Proving. submit_proof(seed, names ascending, sigma, mu) by the challenged miner, naming the
+// challenge it answers by its seed, at a height <= the
 // deadline. The names must be exactly the committed set (CoverageCommitment equal: the coverage
 // check that replaces CESS's counter "bloom filter") or exactly the miner's current fragment set
 // (it may change while the challenge is open); then podr2::Verify with the network key. A
@@ -30,8 +31,9 @@
 //   audit/history/<miner>     AuditHistory  vector of AuditRecord, oldest first
 //
 // Calls:
-//   submit_proof(names (vector of 32) ‖ sigma (bytes) ‖ mu (bytes))   weight 4. Errors: NoChallenge,
-//       DeadlinePassed, NamesNotSorted, CoverageMismatch (wrong count or commitment), NoNetworkKey.
+//   submit_proof(seed 32 ‖ names (vector of 32) ‖ sigma (bytes) ‖ mu (bytes))   weight 4. Errors:
+//       NoChallenge, DeadlinePassed, WrongChallenge (seed of another challenge), NamesNotSorted,
+//       CoverageMismatch (wrong count or commitment), NoNetworkKey.
 //       (A proof that does not verify is not an error: the call succeeds and records a miss.)
 // Events:
 //   ChallengeIssued   miner 32 ‖ seed 32 ‖ fragments u64 ‖ deadline u64
@@ -70,6 +72,7 @@ enum class Error : uint32_t {
   kCoverageMismatch = 4,  // not the committed fragment set
   kNoNetworkKey = 5,      // no PoDR² key registered (tee)
   kBadProof = 6,          // sigma / mu sizes out of bounds
+  kWrongChallenge = 7,    // the proof names another challenge's seed (a late proof)
 };
 
 struct ChallengeInfo {
@@ -99,6 +102,7 @@ struct AuditHistory {
 };
 
 struct SubmitProofArgs {
+  Hash256 seed{};  // the seed of the challenge answered
   std::vector<Hash256> names;
   Bytes sigma;
   Bytes mu;
@@ -107,7 +111,7 @@ struct SubmitProofArgs {
 };
 
 // The call audit.submit_proof.
-Call SubmitProofCall(const std::vector<Hash256>& names, const proofs::podr2::Proof& proof);
+Call SubmitProofCall(const Hash256& seed, const std::vector<Hash256>& names, const proofs::podr2::Proof& proof);
 // The challenge seed of `height` given the r2s randomness after that block's fold.
 Hash256 ChallengeSeed(const Hash256& randomness, uint64_t height);
 
