@@ -19,7 +19,11 @@ PACKAGES=(
   clang libclang-rt-dev
   dataset-fashion-mnist
   python3-pytest python3-numpy python3-torch pybind11-dev python3-dev
+  nodejs
 )
+# npm runs the @a2a-js/sdk client of the agent hub e2e test (tests/e2e/a2a_client). A NodeSource
+# nodejs ships its own npm (and conflicts with Debian's), so the package is added only when missing.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

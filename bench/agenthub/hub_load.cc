@@ -5,6 +5,13 @@
 //
 //   cess_agenthub_load [--threads 4] [--seconds 5] [--agents 2] [--text "hello hub"]
 //                      [--agent-url http://127.0.0.1:PORT/ ...]   (repeatable; default: in-process agents)
+//                      [--mode hub|gateway|all] [--gateway-url http://127.0.0.1:PORT/]
+//
+// --mode gateway (issue 6 §9) measures the real HTTP gateway instead of the in-process hub: client ->
+// gateway (node/src/gateway GatewayServer: Beast front, worker pool, Hub::Handle) -> agent, over
+// loopback with keep-alive, against client -> agent. The gateway runs in this process on a loopback
+// port, unless --gateway-url names a running one (e.g. `cess devnet up --gateway`; its agents must
+// serve `echo`). --mode all runs direct, hub and gateway.
 //
 // Prints one line per mode and a JSON summary line (prefix "json: ").
 #include <algorithm>
@@ -24,6 +31,9 @@
 #include "cess/agenthub/http_forwarder.h"
 #include "cess/agenthub/hub.h"
 #include "example_agent.h"
+#include "gateway/agent_catalog.h"
+#include "gateway/http_server.h"
+#include "gateway/metrics.h"
 
 namespace {
 
@@ -110,6 +120,8 @@ int main(int argc, char** argv) {
   int n_agents = 2;
   std::string text = "hello hub";
   std::vector<std::string> urls;
+  std::string mode = "hub";
+  std::string gateway_url;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string f = argv[i], v = argv[i + 1];
     if (f == "--threads") {
@@ -122,6 +134,10 @@ int main(int argc, char** argv) {
       text = v;
     } else if (f == "--agent-url") {
       urls.push_back(v);
+    } else if (f == "--mode") {
+      mode = v;
+    } else if (f == "--gateway-url") {
+      gateway_url = v;
     } else {
       std::fprintf(stderr, "unknown flag %s\n", f.c_str());
       return 2;
@@ -160,7 +176,40 @@ int main(int argc, char** argv) {
               {"metadata", {{"skill", "echo"}}}}}})
           .dump();
 
+  // The HTTP gateway over the same agents (mode gateway/all).
+  const bool run_hub = mode == "hub" || mode == "all";
+  const bool run_gateway = mode == "gateway" || mode == "all";
+  if (!run_hub && !run_gateway) {
+    std::fprintf(stderr, "--mode must be hub, gateway or all\n");
+    return 2;
+  }
+  cess::gateway::StaticCatalog catalog;
+  for (size_t i = 0; i < urls.size(); ++i) {
+    cess::gateway::CatalogEntry e;
+    e.info = {.id = "agent-" + std::to_string(i), .url = urls[i], .skills = {"echo"}, .tags = {"text"}, .price = 1};
+    if (i < agents.size()) e.card = agents[i]->card();
+    (void)catalog.Upsert(e);
+  }
+  Router gw_router(RealClock(), {.seed = 1});
+  HttpForwarder gw_forwarder, gw_client;
+  cess::gateway::GatewayMetrics gw_metrics;
+  cess::gateway::CountingForwarder gw_counting(gw_forwarder, gw_metrics);
+  UsageMeter gw_meter(sink, RealClock());
+  Hub gw_hub(catalog, gw_router, gw_counting, &gw_meter, RealClock(), {.timeout_micros = 5'000'000});
+  std::unique_ptr<cess::gateway::GatewayServer> gateway;
+  if (run_gateway && gateway_url.empty()) {
+    gateway = std::make_unique<cess::gateway::GatewayServer>(gw_hub, catalog, gw_router, gw_metrics);
+    cess::Status st = gateway->Start();
+    if (!st.ok()) {
+      std::fprintf(stderr, "gateway: %s\n", st.ToString().c_str());
+      return 1;
+    }
+    gateway_url = gateway->url();
+  }
+  (void)gw_meter.Start();
+
   json summary = json::object();
+  summary["mode"] = mode;
   summary["agents"] = urls.size();
   summary["seconds"] = seconds;
   for (int threads : thread_counts) {
@@ -170,19 +219,38 @@ int main(int argc, char** argv) {
       cess::Result<HttpResponse> r = direct_forwarder.Post(req);
       return r.ok() && r->status == 200;
     });
-    Stats via = Run(threads, seconds, [&](int) {
-      HubReply r = hub.Handle(body);
-      return r.http_status == 200 && r.body.find("\"result\"") != std::string::npos;
-    });
     Print("direct", threads, direct);
-    Print("hub", threads, via);
-    std::printf("added    threads=%-2d  p50 %8.1f us  p99 %8.1f us  throughput ratio hub/direct %.2f\n", threads,
-                via.p50_us - direct.p50_us, via.p99_us - direct.p99_us, via.rps / std::max(direct.rps, 1.0));
-    summary["threads_" + std::to_string(threads)] = {{"direct", ToJson(direct)},
-                                                     {"hub", ToJson(via)},
-                                                     {"added_p50_us", via.p50_us - direct.p50_us},
-                                                     {"added_p99_us", via.p99_us - direct.p99_us}};
+    json row = {{"direct", ToJson(direct)}};
+    if (run_hub) {
+      Stats via = Run(threads, seconds, [&](int) {
+        HubReply r = hub.Handle(body);
+        return r.http_status == 200 && r.body.find("\"result\"") != std::string::npos;
+      });
+      Print("hub", threads, via);
+      std::printf("added    threads=%-2d  p50 %8.1f us  p99 %8.1f us  throughput ratio hub/direct %.2f\n", threads,
+                  via.p50_us - direct.p50_us, via.p99_us - direct.p99_us, via.rps / std::max(direct.rps, 1.0));
+      row["hub"] = ToJson(via);
+      row["added_p50_us"] = via.p50_us - direct.p50_us;
+      row["added_p99_us"] = via.p99_us - direct.p99_us;
+    }
+    if (run_gateway) {
+      // Each client thread keeps one connection to the gateway (HttpForwarder's keep-alive pool).
+      Stats gw = Run(threads, seconds, [&](int) {
+        HttpRequest req{.url = gateway_url, .body = body};
+        cess::Result<HttpResponse> r = gw_client.Post(req);
+        return r.ok() && r->status == 200 && r->body.find("\"result\"") != std::string::npos;
+      });
+      Print("gateway", threads, gw);
+      std::printf("added    threads=%-2d  p50 %8.1f us  p99 %8.1f us  throughput ratio gateway/direct %.2f\n",
+                  threads, gw.p50_us - direct.p50_us, gw.p99_us - direct.p99_us, gw.rps / std::max(direct.rps, 1.0));
+      row["gateway"] = ToJson(gw);
+      row["gateway_added_p50_us"] = gw.p50_us - direct.p50_us;
+      row["gateway_added_p99_us"] = gw.p99_us - direct.p99_us;
+    }
+    summary["threads_" + std::to_string(threads)] = row;
   }
+  if (gateway) gateway->Stop();
+  (void)gw_meter.Stop();
   (void)meter.Stop();
   std::printf("json: %s\n", summary.dump().c_str());
   return 0;

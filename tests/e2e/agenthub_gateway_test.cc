@@ -7,14 +7,13 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cess/agenthub/a2a.h"
 #include "cess/agenthub/clock.h"
@@ -23,6 +22,7 @@
 #include "cess/agenthub/metering.h"
 #include "cess/agenthub/router.h"
 #include "cess/chain/runtime/agents.h"
+#include "cessd/node_config.h"
 #include "example_agent.h"
 #include "gateway/agent_catalog.h"
 #include "gateway/chain_directory.h"
@@ -38,22 +38,33 @@ using json = nlohmann::json;
 namespace example = agenthub::example;
 
 std::string RandomText(std::mt19937_64& rng, int min_words = 1, int max_words = 8) {
-  static const char* kWords[] = {"car", "hit", "a", "cyclist", "at", "the", "crossing", "driver", "was", "late",
-                                 "insurance", "claim", "Ünïcode", "quote\"d", "back\\slash", "tab\tword"};
+  static const char* kWords[] = {"car",      "hit",      "a",           "cyclist",  "at",        "the",
+                                 "crossing", "driver",   "was",         "late",     "insurance", "claim",
+                                 "Ünïcode",  "quote\"d", "back\\slash", "tab\tword"};
   std::uniform_int_distribution<int> n(min_words, max_words);
   std::uniform_int_distribution<size_t> w(0, std::size(kWords) - 1);
   std::string s;
   const int words = n(rng);
-  for (int i = 0; i < words; ++i) s += (i ? " " : "") + std::string(kWords[w(rng)]);
+  for (int i = 0; i < words; ++i) {
+    if (i > 0) s += ' ';
+    s += kWords[w(rng)];
+  }
   return s;
 }
 
 json SendBody(const std::string& method, const std::string& text, const json& metadata, int id = 1) {
   const bool v03 = method.find('/') != std::string::npos;
-  json msg = v03 ? json{{"kind", "message"}, {"role", "user"}, {"messageId", "m" + std::to_string(id)},
+  json msg = v03 ? json{{"kind", "message"},
+                        {"role", "user"},
+                        {"messageId", "m" + std::to_string(id)},
                         {"parts", {{{"kind", "text"}, {"text", text}}}}}
-                 : json{{"role", "ROLE_USER"}, {"messageId", "m" + std::to_string(id)}, {"parts", {{{"text", text}}}}};
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", {{"message", msg}, {"metadata", metadata}}}};
+                 : json{{"role", "ROLE_USER"},
+                        {"messageId", "m" + std::to_string(id)},
+                        {"parts", {{{"text", text}}}}};
+  return {{"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", method},
+          {"params", {{"message", msg}, {"metadata", metadata}}}};
 }
 
 class RecordingSink final : public agenthub::UsageSink {
@@ -78,7 +89,8 @@ class GatewayTest : public ::testing::Test {
     router_ = std::make_unique<agenthub::Router>(agenthub::RealClock(), agenthub::RouterOptions{.seed = 7});
     counting_ = std::make_unique<CountingForwarder>(http_, metrics_);
     meter_ = std::make_unique<agenthub::UsageMeter>(sink_, agenthub::RealClock());
-    hub_ = std::make_unique<agenthub::Hub>(catalog_, *router_, *counting_, meter_.get(), agenthub::RealClock());
+    hub_ =
+        std::make_unique<agenthub::Hub>(catalog_, *router_, *counting_, meter_.get(), agenthub::RealClock());
     GatewayServerOptions o;
     o.workers = 16;
     server_ = std::make_unique<GatewayServer>(*hub_, catalog_, *router_, metrics_, o);
@@ -179,7 +191,8 @@ TEST_F(GatewayTest, CardNamesTheGatewayAndEverySkill) {
 
 TEST_F(GatewayTest, SendMessageMatchesTheSkillRunDirectly) {
   std::mt19937_64 rng(std::random_device{}());
-  const std::vector<std::string> skills = {"echo", "upper", "word-count", "reverse", "medical", "insurance", "driving"};
+  const std::vector<std::string> skills = {"echo",    "upper",     "word-count", "reverse",
+                                           "medical", "insurance", "driving"};
   for (int i = 0; i < 30; ++i) {
     const std::string skill = skills[static_cast<size_t>(i) % skills.size()];
     const std::string text = RandomText(rng);
@@ -226,15 +239,34 @@ TEST_F(GatewayTest, StreamingPassesEveryEventThroughInOrder) {
     for (size_t i = 1; i + 1 < events.size(); ++i) {
       const json& ev = events[i];
       ASSERT_TRUE(ev.contains("result")) << ev.dump();
-      const json& au = ev["result"].contains("artifactUpdate") ? ev["result"]["artifactUpdate"] : ev["result"];
+      const json& au =
+          ev["result"].contains("artifactUpdate") ? ev["result"]["artifactUpdate"] : ev["result"];
       got.push_back(agenthub::a2a::MessageText(au["artifact"]));
     }
+    // Artifact chunks append: every word after the first comes with its separating space.
+    for (size_t i = 0; i < words.size(); ++i) words[i] = (i ? " " : "") + words[i];
     EXPECT_EQ(got, words);
   }
   // The connection survives a stream: a plain call on it still works.
   int status = 0;
   json reply = Rpc(SendBody("SendMessage", "after stream", {{"skill", "echo"}}).dump(), &status);
   EXPECT_EQ(agenthub::a2a::ResultText(reply["result"]), "after stream");
+}
+
+TEST_F(GatewayTest, AClientLeavingMidStreamDoesNotHurtOthers) {
+  for (int i = 0; i < 5; ++i) {
+    agenthub::HttpForwarder quitter;  // its own connection, dropped after the first event
+    agenthub::HttpRequest r;
+    r.url = server_->url();
+    r.body =
+        SendBody("SendStreamingMessage", "one two three four five six seven", {{"skill", "echo"}}).dump();
+    auto res = quitter.PostStream(r, [](const agenthub::SseEvent&) { return Status::Unavailable("bye"); });
+    EXPECT_FALSE(res.ok());
+  }
+  int status = 0;
+  json reply = Rpc(SendBody("SendMessage", "still here", {{"skill", "upper"}}).dump(), &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(agenthub::a2a::ResultText(reply["result"]), "STILL HERE");
 }
 
 TEST_F(GatewayTest, MalformedJsonRpcGetsTheRightErrors) {
@@ -267,8 +299,9 @@ TEST_F(GatewayTest, MalformedJsonRpcGetsTheRightErrors) {
   }
   // A notification is answered with no body.
   int status = 0;
-  json none = Rpc(R"({"jsonrpc":"2.0","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"n","parts":[{"text":"x"}]},"metadata":{"skill":"echo"}}})",
-                  &status);
+  json none = Rpc(
+      R"({"jsonrpc":"2.0","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"n","parts":[{"text":"x"}]},"metadata":{"skill":"echo"}}})",
+      &status);
   EXPECT_EQ(status, 204);
   EXPECT_TRUE(none.is_null());
   // Not JSON by Content-Type: 415 with a JSON-RPC error body.
@@ -303,7 +336,8 @@ TEST_F(GatewayTest, MultiSkillCallCombinesTheAccidentAgents) {
   std::mt19937_64 rng(std::random_device{}());
   const std::string text = RandomText(rng, 3, 8);
   int status = 0;
-  json reply = Rpc(SendBody("SendMessage", text, {{"skills", {"medical", "insurance", "driving"}}}).dump(), &status);
+  json reply =
+      Rpc(SendBody("SendMessage", text, {{"skills", {"medical", "insurance", "driving"}}}).dump(), &status);
   ASSERT_EQ(status, 200);
   ASSERT_TRUE(reply.contains("result")) << reply.dump();
   const json& task = reply["result"].contains("task") ? reply["result"]["task"] : reply["result"];
@@ -326,7 +360,8 @@ TEST_F(GatewayTest, FailsOverFromAFailingAgentWithinOneRequest) {
   for (int i = 0; i < 12; ++i) {
     const std::string text = RandomText(rng);
     int status = 0;
-    json reply = Rpc(SendBody("SendMessage", text, {{"skill", "insurance"}, {"strategy", "cost"}}, i).dump(), &status);
+    json reply =
+        Rpc(SendBody("SendMessage", text, {{"skill", "insurance"}, {"strategy", "cost"}}, i).dump(), &status);
     ASSERT_TRUE(reply.contains("result")) << reply.dump();
     EXPECT_EQ(agenthub::a2a::ResultText(reply["result"]), *example::RunSkill("insurance", text));
   }
@@ -336,8 +371,10 @@ TEST_F(GatewayTest, FailsOverFromAFailingAgentWithinOneRequest) {
   std::string text;
   Get("/metrics", &status, &text);
   ASSERT_EQ(status, 200);
-  EXPECT_NE(text.find("cess_gateway_agent_failures_total{agent=\"id-accident-b\"}"), std::string::npos) << text;
-  EXPECT_NE(text.find("cess_gateway_agent_cooldowns_total{agent=\"id-accident-b\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("cess_gateway_agent_failures_total{agent=\"id-accident-b\"}"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cess_gateway_agent_cooldowns_total{agent=\"id-accident-b\"} 1"), std::string::npos)
+      << text;
 }
 
 TEST_F(GatewayTest, ConcurrentClientsAllGetTheirOwnAnswers) {
@@ -415,15 +452,21 @@ TEST_F(GatewayTest, MetricsCountRequestsAndAgentCalls) {
   std::string text;
   Get("/metrics", &status, &text);
   ASSERT_EQ(status, 200);
-  EXPECT_NE(text.find("cess_gateway_rpc_requests_total{method=\"SendMessage\"} 5\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("cess_gateway_rpc_failures_total{method=\"SendMessage\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cess_gateway_rpc_requests_total{method=\"SendMessage\"} 5\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cess_gateway_rpc_failures_total{method=\"SendMessage\"} 0\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("cess_gateway_rpc_failures_total{method=\"invalid\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("cess_gateway_rpc_failures_total{method=\"unknown\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("cess_gateway_agent_calls_total{agent=\"id-text-agent\"} 5\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("cess_gateway_http_requests_total{route=\"a2a\",code=\"200\"} 7\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("cess_gateway_request_duration_seconds_count{route=\"a2a\"} 7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cess_gateway_agent_calls_total{agent=\"id-text-agent\"} 5\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cess_gateway_http_requests_total{route=\"a2a\",code=\"200\"} 7\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cess_gateway_request_duration_seconds_count{route=\"a2a\"} 7\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("cess_gateway_request_duration_seconds_bucket{route=\"a2a\",le=\"+Inf\"} 7\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   // The meter saw the same calls, and one flush hands them to the sink as one batch.
   auto flushed = meter_->Flush();
   ASSERT_TRUE(flushed.ok());
@@ -499,7 +542,8 @@ TEST(GatewayChain, UsageBatchBecomesSortedReportArgs) {
       EXPECT_EQ(e.usage.failures, u.failures);
       EXPECT_EQ(e.usage.amount, u.amount);
       EXPECT_EQ(e.usage.latency_sum_micros, u.latency_sum_micros);
-      for (size_t k = 0; k < agenthub::kLatencyBuckets; ++k) EXPECT_EQ(e.usage.latency_buckets[k], u.latency_buckets[k]);
+      for (size_t k = 0; k < agenthub::kLatencyBuckets; ++k)
+        EXPECT_EQ(e.usage.latency_buckets[k], u.latency_buckets[k]);
     }
   }
   agenthub::UsageBatch bad;
@@ -513,7 +557,8 @@ TEST(GatewayChain, EntryFromRecordKeepsRegistryFields) {
   agents::AgentRecord r;
   r.id.bytes[0] = 0xab;
   r.name = "med";
-  const std::string card = R"({"name":"med","description":"d","version":"1","skills":[{"id":"medical","tags":["health"]}]})";
+  const std::string card =
+      R"({"name":"med","description":"d","version":"1","skills":[{"id":"medical","tags":["health"]}]})";
   r.card.assign(card.begin(), card.end());  // valid for the chain, not a full A2A 1.0 card
   r.skills = {{"medical", {"health"}}};
   r.endpoint = "http://127.0.0.1:1/";
@@ -534,6 +579,52 @@ TEST(GatewayChain, EntryFromRecordKeepsRegistryFields) {
   EXPECT_TRUE(e.registry.contains("card_error"));
   EXPECT_TRUE(agenthub::ValidateAgentCard(e.card).ok());
   EXPECT_EQ(e.card.skills.at(0).id, "medical");
+}
+
+TEST(GatewayConfig, GatewaySectionAndRole) {
+  const std::string base =
+      "[chain]\ngenesis = \"g.json\"\n[node]\ndata_dir = \"d\"\nroles = [\"gateway\"]\n"
+      "[keys]\naccount = \"k.json\"\n";
+  auto ok =
+      node::ParseNodeConfig(base +
+                                "[gateway]\nlisten = \"127.0.0.1:9\"\nchain_api = \"127.0.0.1:30333\"\n"
+                                "strategy = \"cost\"\nflush_ms = 2000\nhub_name = \"h\"\nworkers = 8\n"
+                                "health_checks = false\nseed = 5\npublic_url = \"http://hub.example/\"\n",
+                            "/cfg");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(ok->is_gateway());
+  EXPECT_FALSE(ok->is_validator());
+  EXPECT_EQ(ok->gateway.listen, "127.0.0.1:9");
+  EXPECT_EQ(ok->gateway.strategy, "cost");
+  EXPECT_EQ(ok->gateway.flush_ms, 2000u);
+  EXPECT_EQ(ok->gateway.workers, 8u);
+  EXPECT_FALSE(ok->gateway.health_checks);
+  EXPECT_EQ(ok->gateway.seed, 5u);
+  EXPECT_EQ(ok->gateway.public_url, "http://hub.example/");
+  EXPECT_EQ(ok->account_key_path, "/cfg/k.json");
+  struct Bad {
+    std::string text;
+    std::string says;
+  };
+  const std::vector<Bad> bad = {
+      {base + "[gateway]\nlisten = \"127.0.0.1:9\"\n", "gateway.chain_api"},
+      {base + "[gateway]\nchain_api = \"127.0.0.1:1\"\nstrategy = \"fastest\"\n", "strategy"},
+      {base + "[gateway]\nchain_api = \"127.0.0.1:1\"\nflush_ms = 5\n", "flush_ms"},
+      {base + "[gateway]\nchain_api = \"127.0.0.1:1\"\ncolour = \"red\"\n", "colour"},
+      {"[chain]\ngenesis = \"g.json\"\n[node]\ndata_dir = \"d\"\nroles = [\"gateway\"]\n[gateway]\nchain_api "
+       "= "
+       "\"127.0.0.1:1\"\n",
+       "keys.account"},
+      {"[chain]\ngenesis = \"g.json\"\n[node]\ndata_dir = \"d\"\nroles = [\"gateway\", "
+       "\"validator\"]\n[keys]\n"
+       "account = \"k\"\nvrf = \"v\"\n[gateway]\nchain_api = \"127.0.0.1:1\"\n",
+       "alone"},
+  };
+  for (const auto& b : bad) {
+    auto r = node::ParseNodeConfig(b.text, "/cfg");
+    ASSERT_FALSE(r.ok()) << b.text;
+    EXPECT_NE(r.status().message().find(b.says), std::string::npos) << r.status().ToString();
+  }
 }
 
 }  // namespace

@@ -180,8 +180,13 @@ Status RunRegister(const AgentOptions& o) {
   CESS_ASSIGN_OR_RETURN(auto outcome, tx.SubmitAndWait(agents::RegisterCall(args), 0,
                                                        static_cast<uint32_t>(o.timeout_s) * 1000));
   if (o.json) {
-    PrintJson({{"id", id.ToHex()}, {"name", summary->name}, {"owner", tx.account().ToHex()}, {"endpoint", o.endpoint},
-               {"price", args.price}, {"stake", args.stake}, {"height", outcome.height},
+    PrintJson({{"id", id.ToHex()},
+               {"name", summary->name},
+               {"owner", tx.account().ToHex()},
+               {"endpoint", o.endpoint},
+               {"price", args.price},
+               {"stake", args.stake},
+               {"height", outcome.height},
                {"tx", chain::HashToHex(outcome.tx_hash)}});
   } else {
     std::fprintf(stderr, "agent '%s' registered at height %llu (stake %s)\n", summary->name.c_str(),
@@ -207,13 +212,16 @@ Status RunList(const AgentOptions& o) {
     PrintJson({{"height", st.best_height()}, {"agents", rows}});
     return Status::Ok();
   }
-  std::printf("%-32s  %-20s %-8s %10s %5s  %-28s %s\n", "id", "name", "status", "price", "rep", "endpoint", "skills");
+  std::printf("%-32s  %-20s %-8s %10s %5s  %-28s %s\n", "id", "name", "status", "price", "rep", "endpoint",
+              "skills");
   for (const auto& r : list) {
-    std::printf("%-32s  %-20s %-8s %10llu %5u  %-28s %s\n", r.id.ToHex().c_str(), r.name.substr(0, 20).c_str(),
-                std::string(agents::AgentStatusName(r.status)).c_str(), static_cast<unsigned long long>(r.price),
-                r.reputation, r.endpoint.c_str(), SkillList(r).c_str());
+    std::printf("%-32s  %-20s %-8s %10llu %5u  %-28s %s\n", r.id.ToHex().c_str(),
+                r.name.substr(0, 20).c_str(), std::string(agents::AgentStatusName(r.status)).c_str(),
+                static_cast<unsigned long long>(r.price), r.reputation, r.endpoint.c_str(),
+                SkillList(r).c_str());
   }
-  std::fprintf(stderr, "%zu agent(s) at height %llu\n", list.size(), static_cast<unsigned long long>(st.best_height()));
+  std::fprintf(stderr, "%zu agent(s) at height %llu\n", list.size(),
+               static_cast<unsigned long long>(st.best_height()));
   return Status::Ok();
 }
 
@@ -227,24 +235,29 @@ Status RunStatusCmd(const AgentOptions& o) {
   CESS_ASSIGN_OR_RETURN(auto usage, agents::ReadUsage(reader, st.era(), id));
   json j = RecordJson(*rec);
   j["era"] = st.era();
-  j["era_usage"] = {{"calls", usage.calls}, {"failures", usage.failures}, {"amount", usage.amount},
-                    {"latency_sum_micros", usage.latency_sum_micros}, {"latency_buckets", usage.latency_buckets}};
+  j["era_usage"] = {{"calls", usage.calls},
+                    {"failures", usage.failures},
+                    {"amount", usage.amount},
+                    {"latency_sum_micros", usage.latency_sum_micros},
+                    {"latency_buckets", usage.latency_buckets}};
   if (o.json) {
     PrintJson(j);
     return Status::Ok();
   }
   std::printf("agent %s  %s (%s)\n", rec->id.ToHex().c_str(), rec->name.c_str(),
               std::string(agents::AgentStatusName(rec->status)).c_str());
-  std::printf("  owner       %s\n  endpoint    %s\n  region      %s\n  skills      %s\n", rec->owner.ToHex().c_str(),
-              rec->endpoint.c_str(), rec->region.empty() ? "-" : rec->region.c_str(), SkillList(*rec).c_str());
+  std::printf("  owner       %s\n  endpoint    %s\n  region      %s\n  skills      %s\n",
+              rec->owner.ToHex().c_str(), rec->endpoint.c_str(),
+              rec->region.empty() ? "-" : rec->region.c_str(), SkillList(*rec).c_str());
   std::printf("  price       %llu per call\n  stake       %s\n  reputation  %u (era %llu)\n",
               static_cast<unsigned long long>(rec->price), FormatAmount(rec->stake).c_str(), rec->reputation,
               static_cast<unsigned long long>(rec->reputation_era));
   std::printf("  expires at  height %llu (now %llu)\n", static_cast<unsigned long long>(rec->expires_at),
               static_cast<unsigned long long>(st.best_height()));
-  std::printf("  usage       %llu calls, %llu failures, %llu owed (lifetime); %llu calls this era\n",
-              static_cast<unsigned long long>(rec->total_calls), static_cast<unsigned long long>(rec->total_failures),
-              static_cast<unsigned long long>(rec->total_amount), static_cast<unsigned long long>(usage.calls));
+  std::printf(
+      "  usage       %llu calls, %llu failures, %llu owed (lifetime); %llu calls this era\n",
+      static_cast<unsigned long long>(rec->total_calls), static_cast<unsigned long long>(rec->total_failures),
+      static_cast<unsigned long long>(rec->total_amount), static_cast<unsigned long long>(usage.calls));
   return Status::Ok();
 }
 
@@ -253,8 +266,8 @@ Status RunRefresh(const AgentOptions& o) {
   CESS_ASSIGN_OR_RETURN(auto client, ConnectNode(o.target));
   CESS_ASSIGN_OR_RETURN(auto key, SignerKey(o));
   node::TxSubmitter tx(*client, std::move(key));
-  CESS_ASSIGN_OR_RETURN(auto outcome, tx.SubmitAndWait(agents::RefreshCall(id), 0,
-                                                       static_cast<uint32_t>(o.timeout_s) * 1000));
+  CESS_ASSIGN_OR_RETURN(
+      auto outcome, tx.SubmitAndWait(agents::RefreshCall(id), 0, static_cast<uint32_t>(o.timeout_s) * 1000));
   std::fprintf(stderr, "agent %s refreshed at height %llu\n", o.id.c_str(),
                static_cast<unsigned long long>(outcome.height));
   return Status::Ok();
@@ -284,7 +297,12 @@ std::string EventLine(const json& event) {
   for (const char* k : {"artifactUpdate", "statusUpdate", "task", "message"}) {
     if (r.contains(k)) body = &r[k];
   }
-  if (body->contains("artifact")) return agenthub::a2a::MessageText((*body)["artifact"]);
+  if (body->contains("artifact")) {
+    // Chunks of one artifact append (" next", " word"); one per line reads better without the space.
+    std::string t = agenthub::a2a::MessageText((*body)["artifact"]);
+    t.erase(0, t.find_first_not_of(' ') == std::string::npos ? t.size() : t.find_first_not_of(' '));
+    return t;
+  }
   if (body->contains("status") && (*body)["status"].is_object()) {
     const json& s = (*body)["status"];
     std::string line = "[" + s.value("state", std::string("?")) + "]";
@@ -301,7 +319,8 @@ std::string EventLine(const json& event) {
 Status RunCall(const AgentOptions& o) {
   CESS_ASSIGN_OR_RETURN(std::string url, GatewayUrl(o));
   const std::vector<std::string> skills = SplitList(o.skills);
-  if (o.skill.empty() && skills.empty()) return Status::InvalidArgument("name a --skill (or --skills a,b,...)");
+  if (o.skill.empty() && skills.empty())
+    return Status::InvalidArgument("name a --skill (or --skills a,b,...)");
   if (o.stream && !skills.empty()) return Status::InvalidArgument("--stream takes one --skill");
   json metadata = json::object();
   if (!skills.empty()) {
@@ -313,12 +332,13 @@ Status RunCall(const AgentOptions& o) {
   if (!o.strategy.empty()) metadata["strategy"] = o.strategy;
   CESS_ASSIGN_OR_RETURN(Bytes nonce, crypto::RandomBytes(8));
   const std::string message_id = "cli-" + ToHex(nonce);
-  json req = {{"jsonrpc", "2.0"},
-              {"id", 1},
-              {"method", o.stream ? "SendStreamingMessage" : "SendMessage"},
-              {"params",
-               {{"message", {{"role", "ROLE_USER"}, {"messageId", message_id}, {"parts", {{{"text", o.text}}}}}},
-                {"metadata", metadata}}}};
+  json req = {
+      {"jsonrpc", "2.0"},
+      {"id", 1},
+      {"method", o.stream ? "SendStreamingMessage" : "SendMessage"},
+      {"params",
+       {{"message", {{"role", "ROLE_USER"}, {"messageId", message_id}, {"parts", {{{"text", o.text}}}}}},
+        {"metadata", metadata}}}};
   agenthub::HttpForwarder http;
   agenthub::HttpRequest hr;
   hr.url = url;
@@ -337,13 +357,19 @@ Status RunCall(const AgentOptions& o) {
       return Status::Ok();
     });
     if (!r.ok()) return r.status().WithContext("gateway " + url);
-    if (r->status != 200) return Status::Unavailable("gateway " + url + " answered HTTP " + std::to_string(r->status) + ": " + r->body);
+    if (r->status != 200)
+      return Status::Unavailable("gateway " + url + " answered HTTP " + std::to_string(r->status) + ": " +
+                                 r->body);
     if (r->events == 0) {  // a plain JSON reply (e.g. an error) instead of a stream
       json reply = json::parse(r->body, nullptr, false);
       if (!reply.is_discarded() && reply.contains("error")) {
-        return Status::FailedPrecondition("gateway: " + reply["error"].value("message", reply["error"].dump()));
+        return Status::FailedPrecondition("gateway: " +
+                                          reply["error"].value("message", reply["error"].dump()));
       }
-      if (o.json) PrintJson(reply); else std::printf("%s\n", r->body.c_str());
+      if (o.json)
+        PrintJson(reply);
+      else
+        std::printf("%s\n", r->body.c_str());
     } else if (o.json) {
       PrintJson({{"events", events}});
     }
@@ -353,7 +379,8 @@ Status RunCall(const AgentOptions& o) {
   if (!r.ok()) return r.status().WithContext("gateway " + url);
   json reply = json::parse(r->body, nullptr, false);
   if (reply.is_discarded()) {
-    return Status::Unavailable("gateway " + url + " answered HTTP " + std::to_string(r->status) + ": " + r->body);
+    return Status::Unavailable("gateway " + url + " answered HTTP " + std::to_string(r->status) + ": " +
+                               r->body);
   }
   if (reply.contains("error")) {
     const json& e = reply["error"];
@@ -385,13 +412,17 @@ void AddAgentCommands(CLI::App& app) {
   a->require_subcommand(1);
 
   auto ro = std::make_shared<AgentOptions>();
-  auto* r = a->add_subcommand("register", "Register an A2A agent (its Agent Card) on the chain; prints the agent id");
+  auto* r = a->add_subcommand("register",
+                              "Register an A2A agent (its Agent Card) on the chain; prints the agent id");
   r->add_option("card", ro->card, "Agent Card JSON file")->required();
-  r->add_option("--endpoint", ro->endpoint, "The agent's JSON-RPC URL, e.g. http://127.0.0.1:9001/")->required();
+  r->add_option("--endpoint", ro->endpoint, "The agent's JSON-RPC URL, e.g. http://127.0.0.1:9001/")
+      ->required();
   r->add_option("--price", ro->price, "Price per call: base units, or e.g. 0.01cess")->capture_default_str();
-  r->add_option("--stake", ro->stake, "Stake to hold: base units, or e.g. 10cess (default: the chain minimum)");
+  r->add_option("--stake", ro->stake,
+                "Stake to hold: base units, or e.g. 10cess (default: the chain minimum)");
   r->add_option("--region", ro->region, "Region, e.g. eu");
-  r->add_option("--weight", ro->weight, "Endpoint weight for the shuffle strategy (1..1000)")->capture_default_str();
+  r->add_option("--weight", ro->weight, "Endpoint weight for the shuffle strategy (1..1000)")
+      ->capture_default_str();
   r->add_option("--key", ro->key, "Owner key file (default: the devnet faucet)");
   r->add_option("--timeout", ro->timeout_s, "Seconds to wait for finality")->capture_default_str();
   AddNodeTargetOptions(r, &ro->target);
@@ -411,7 +442,8 @@ void AddAgentCommands(CLI::App& app) {
   c->add_option("--skills", co->skills, "Several skills, comma-separated: one multi-agent call");
   c->add_option("--mode", co->mode, "parallel | pipeline (with --skills)")->capture_default_str();
   c->add_option("--text", co->text, "The message text")->required();
-  c->add_option("--strategy", co->strategy, "Routing strategy (p2c-ewma, least-busy, latency, cost, reputation, shuffle)");
+  c->add_option("--strategy", co->strategy,
+                "Routing strategy (p2c-ewma, least-busy, latency, cost, reputation, shuffle)");
   c->add_option("--gateway", co->gateway, "Gateway URL (default: the devnet's, from --dir)");
   c->add_option("--dir", co->target.dir, "Devnet directory whose gateway to use")->capture_default_str();
   c->add_flag("--stream", co->stream, "SendStreamingMessage: print each event as it arrives");

@@ -16,7 +16,8 @@ Result<std::vector<agenthub::AgentInfo>> AgentCatalog::ListAgents() const {
 
 Status StaticCatalog::Upsert(CatalogEntry entry) {
   if (entry.info.id.empty()) return Status::InvalidArgument("catalog entry: empty agent id");
-  if (entry.info.url.empty()) return Status::InvalidArgument("catalog entry " + entry.info.id + ": empty url");
+  if (entry.info.url.empty())
+    return Status::InvalidArgument("catalog entry " + entry.info.id + ": empty url");
   std::lock_guard<std::mutex> lock(mu_);
   std::string id = entry.info.id;
   entries_[std::move(id)] = std::move(entry);

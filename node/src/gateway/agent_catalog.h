@@ -6,11 +6,10 @@
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cess/agenthub/agent.h"
 #include "cess/agenthub/agent_card.h"

@@ -16,8 +16,8 @@ const log::Logger kLog("gateway");
 Result<agents::ReportUsageArgs> ToReportUsageArgs(const agenthub::UsageBatch& batch, uint64_t sequence) {
   static_assert(agenthub::kLatencyBuckets == agents::kUsageLatencyBuckets, "latency buckets differ");
   if (batch.agents.size() > agents::kMaxUsageEntries) {
-    return Status::InvalidArgument("usage batch holds " + std::to_string(batch.agents.size()) + " agents (max " +
-                                   std::to_string(agents::kMaxUsageEntries) + ")");
+    return Status::InvalidArgument("usage batch holds " + std::to_string(batch.agents.size()) +
+                                   " agents (max " + std::to_string(agents::kMaxUsageEntries) + ")");
   }
   agents::ReportUsageArgs args;
   args.sequence = sequence;
@@ -43,7 +43,8 @@ Result<agents::ReportUsageArgs> ToReportUsageArgs(const agenthub::UsageBatch& ba
   return args;
 }
 
-ChainUsageSink::ChainUsageSink(const node::NodeClient& client, node::TxSubmitter& tx, ChainUsageSinkOptions options)
+ChainUsageSink::ChainUsageSink(const node::NodeClient& client, node::TxSubmitter& tx,
+                               ChainUsageSinkOptions options)
     : client_(client), tx_(tx), options_(std::move(options)) {}
 
 Status ChainUsageSink::LoadHubLocked() {
@@ -51,7 +52,8 @@ Status ChainUsageSink::LoadHubLocked() {
   CESS_ASSIGN_OR_RETURN(auto hub, agents::ReadHub(reader, tx_.account()));
   if (!hub) {
     kLog.Info("registering hub '{}' ({}) on chain", options_.hub_name, tx_.account().ToHex());
-    CESS_RETURN_IF_ERROR(tx_.SubmitAndWait(agents::RegisterHubCall(options_.hub_name), 0, options_.timeout_ms).status());
+    CESS_RETURN_IF_ERROR(
+        tx_.SubmitAndWait(agents::RegisterHubCall(options_.hub_name), 0, options_.timeout_ms).status());
     CESS_ASSIGN_OR_RETURN(hub, agents::ReadHub(reader, tx_.account()));
     if (!hub) return Status::Unavailable("hub registration finalized but the hub record is not readable yet");
   }

@@ -21,7 +21,7 @@ namespace cess::gateway {
 
 struct ChainUsageSinkOptions {
   std::string hub_name = "cess-gateway";  // the name registered with register_hub (1..64 bytes)
-  uint32_t timeout_ms = 30000;             // wait for a transaction to finalize
+  uint32_t timeout_ms = 30000;            // wait for a transaction to finalize
 };
 
 // The report_usage arguments for `batch` with sequence `sequence`: agents in id order, agent ids
@@ -54,7 +54,7 @@ class ChainUsageSink final : public agenthub::UsageSink {
   node::TxSubmitter& tx_;
   const ChainUsageSinkOptions options_;
   mutable std::mutex mu_;
-  bool hub_ready_ = false;     // guarded by mu_
+  bool hub_ready_ = false;      // guarded by mu_
   uint64_t next_sequence_ = 0;  // guarded by mu_
   int64_t last_end_ = 0;        // guarded by mu_: the end of the last accepted interval
   uint64_t accepted_ = 0;       // guarded by mu_

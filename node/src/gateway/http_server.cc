@@ -1,15 +1,5 @@
 #include "gateway/http_server.h"
 
-#include <chrono>
-#include <future>
-#include <map>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <thread>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,7 +9,16 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "cess/agenthub/agent_card.h"
 #include "cess/agenthub/discovery.h"
@@ -57,7 +56,9 @@ Reply JsonReply(int status, std::string body) {
   return r;
 }
 
-Reply RestError(int status, const std::string& message) { return JsonReply(status, ErrorBody(status, message)); }
+Reply RestError(int status, const std::string& message) {
+  return JsonReply(status, ErrorBody(status, message));
+}
 
 // True when the Content-Type names JSON: application/json or application/*+json, any parameters.
 bool IsJsonContentType(std::string_view ct) {
@@ -67,7 +68,8 @@ bool IsJsonContentType(std::string_view ct) {
   while (!base.empty() && (base.front() == ' ' || base.front() == '\t')) base.erase(base.begin());
   for (char& c : base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (base == "application/json") return true;
-  return base.rfind("application/", 0) == 0 && base.size() > 5 && base.compare(base.size() - 5, 5, "+json") == 0;
+  return base.rfind("application/", 0) == 0 && base.size() > 5 &&
+         base.compare(base.size() - 5, 5, "+json") == 0;
 }
 
 // The JSON-RPC method label for metrics: a served method's name as sent, "batch", or "invalid".
@@ -107,8 +109,8 @@ class Session;
 // Everything the server shares with its connections.
 class ServerState {
  public:
-  ServerState(agenthub::Hub& hub, const AgentCatalog& catalog, const agenthub::Router& router, GatewayMetrics& metrics,
-       GatewayServerOptions options)
+  ServerState(agenthub::Hub& hub, const AgentCatalog& catalog, const agenthub::Router& router,
+              GatewayMetrics& metrics, GatewayServerOptions options)
       : hub_(hub), catalog_(catalog), router_(router), metrics_(metrics), options_(std::move(options)) {}
 
   Status Start();
@@ -116,7 +118,7 @@ class ServerState {
 
   // Handles a non-JSON-RPC request on a worker: the REST routes, the card, metrics, healthz.
   Reply HandleGet(const std::string& path, const std::string& query) const;
-  std::string RouteLabel(http::verb method, const std::string& path) const;
+  static std::string RouteLabel(const std::string& path);
 
   agenthub::Hub& hub_;
   const AgentCatalog& catalog_;
@@ -149,7 +151,9 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, ServerState& server) : stream_(std::move(socket)), server_(server) {}
 
-  void Start() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this())); }
+  void Start() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+  }
 
   // Closes the socket (from any thread).
   void Close() {
@@ -165,12 +169,13 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_.options_.body_limit);
     stream_.expires_after(std::chrono::milliseconds(server_.options_.idle_timeout_ms));
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::eof || ec == net::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::eof || ec == net::error::connection_reset) {
       return DoClose();
     }
     started_ = SteadyClock::now();
@@ -181,11 +186,14 @@ class Session : public std::enable_shared_from_this<Session> {
       req_.version(11);
       req_.keep_alive(false);
       route_ = "other";
-      return WriteReply(RestError(status, ec == http::error::body_limit ? "request body too large" : "malformed HTTP request: " + ec.message()));
+      return WriteReply(RestError(status, ec == http::error::body_limit
+                                              ? "request body too large"
+                                              : "malformed HTTP request: " + ec.message()));
     }
     req_ = parser_->release();
     stream_.expires_never();
-    if (server_.stopping_.load() || !server_.pool_->Submit([self = shared_from_this()] { self->Process(); })) {
+    if (server_.stopping_.load() ||
+        !server_.pool_->Submit([self = shared_from_this()] { self->Process(); })) {
       return DoClose();
     }
   }
@@ -196,14 +204,14 @@ class Session : public std::enable_shared_from_this<Session> {
     const size_t qpos = target.find('?');
     const std::string path = target.substr(0, qpos);
     const std::string query = qpos == std::string::npos ? "" : target.substr(qpos + 1);
-    route_ = server_.RouteLabel(req_.method(), path);
+    route_ = ServerState::RouteLabel(path);
     if (route_ != "a2a") {
-      Reply r = server_.HandleGet(path, query);
-      if (req_.method() != http::verb::get && req_.method() != http::verb::head && r.status != 404) {
-        r = RestError(405, "method " + std::string(req_.method_string()) + " not allowed on " + path);
+      if (req_.method() != http::verb::get && req_.method() != http::verb::head && route_ != "other") {
+        Reply r = RestError(405, "method " + std::string(req_.method_string()) + " not allowed on " + path);
         r.headers.emplace_back("Allow", "GET");
+        return Post(std::move(r));
       }
-      return Post(std::move(r));
+      return Post(server_.HandleGet(path, query));
     }
     if (req_.method() != http::verb::post) {
       Reply r = RestError(405, "use POST for A2A JSON-RPC");
@@ -213,10 +221,11 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto ct = req_.find(http::field::content_type);
     if (ct != req_.end() && !IsJsonContentType(std::string_view(ct->value().data(), ct->value().size()))) {
       server_.metrics_.ObserveRpc("invalid", true);
-      return Post(JsonReply(415, agenthub::jsonrpc::MakeError(nullptr, agenthub::jsonrpc::ErrorCode::kInvalidRequest,
-                                                              "Content-Type must be application/json, got '" +
-                                                                  std::string(ct->value().data(), ct->value().size()) + "'")
-                                     .dump()));
+      return Post(JsonReply(
+          415, agenthub::jsonrpc::MakeError(nullptr, agenthub::jsonrpc::ErrorCode::kInvalidRequest,
+                                            "Content-Type must be application/json, got '" +
+                                                std::string(ct->value().data(), ct->value().size()) + "'")
+                   .dump()));
     }
     const std::string& body = req_.body();
     const std::string method = MethodLabel(body);
@@ -279,13 +288,15 @@ class Session : public std::enable_shared_from_this<Session> {
       sse_sr_ = std::make_unique<http::response_serializer<http::empty_body>>(*sse_res_);
       CESS_RETURN_IF_ERROR(PostAndWait([this](std::function<void(beast::error_code)> cb) {
         stream_.expires_after(std::chrono::milliseconds(server_.options_.write_timeout_ms));
-        http::async_write_header(stream_, *sse_sr_, [cb](beast::error_code ec, size_t) { cb(ec); });
+        http::async_write_header(stream_, *sse_sr_,
+                                 [cb, self = shared_from_this()](beast::error_code ec, size_t) { cb(ec); });
       }));
     }
     auto chunk = std::make_shared<std::string>(agenthub::FormatSseEvent(data));
     return PostAndWait([this, chunk](std::function<void(beast::error_code)> cb) {
       stream_.expires_after(std::chrono::milliseconds(server_.options_.write_timeout_ms));
-      net::async_write(stream_, http::make_chunk(net::buffer(*chunk)), [cb, chunk](beast::error_code ec, size_t) { cb(ec); });
+      net::async_write(stream_, http::make_chunk(net::buffer(*chunk)),
+                       [cb, chunk, self = shared_from_this()](beast::error_code ec, size_t) { cb(ec); });
     });
   }
 
@@ -322,7 +333,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void WriteReply(Reply r) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), req_.version());
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status),
+                                                                   req_.version());
     res->set(http::field::server, "cess-gateway");
     if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers) res->set(k, v);
@@ -370,7 +382,8 @@ class GatewayServer::Impl : public ServerState {
 Status ServerState::Start() {
   if (started_.exchange(true)) return Status::FailedPrecondition("gateway server already started");
   const size_t colon = options_.listen.rfind(':');
-  if (colon == std::string::npos) return Status::InvalidArgument("listen address must be host:port, got '" + options_.listen + "'");
+  if (colon == std::string::npos)
+    return Status::InvalidArgument("listen address must be host:port, got '" + options_.listen + "'");
   std::string host = options_.listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const std::string port_text = options_.listen.substr(colon + 1);
@@ -382,10 +395,12 @@ Status ServerState::Start() {
   } catch (...) {
     port = -1;
   }
-  if (port < 0 || port > 65535) return Status::InvalidArgument("bad port in listen address '" + options_.listen + "'");
+  if (port < 0 || port > 65535)
+    return Status::InvalidArgument("bad port in listen address '" + options_.listen + "'");
   beast::error_code ec;
   const auto ip = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec) return Status::InvalidArgument("bad host in listen address '" + options_.listen + "': " + ec.message());
+  if (ec)
+    return Status::InvalidArgument("bad host in listen address '" + options_.listen + "': " + ec.message());
   const tcp::endpoint ep(ip, static_cast<uint16_t>(port));
   acceptor_.open(ep.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
@@ -393,14 +408,16 @@ Status ServerState::Start() {
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return Status::IoError("cannot listen on " + options_.listen + ": " + ec.message());
   const tcp::endpoint bound = acceptor_.local_endpoint();
-  const std::string bound_host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+  const std::string bound_host =
+      bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
   address_ = bound_host + ":" + std::to_string(bound.port());
   url_ = "http://" + address_ + "/";
   public_url_ = options_.public_url.empty() ? url_ : options_.public_url;
   pool_ = std::make_unique<WorkerPool>(options_.workers);
   work_.emplace(net::make_work_guard(ioc_));
   DoAccept();
-  for (size_t i = 0; i < std::max<size_t>(options_.io_threads, 1); ++i) io_threads_.emplace_back([this] { ioc_.run(); });
+  for (size_t i = 0; i < std::max<size_t>(options_.io_threads, 1); ++i)
+    io_threads_.emplace_back([this] { ioc_.run(); });
   kLog.Info("gateway listening on {} ({} io threads, {} workers)", url_, io_threads_.size(), pool_->size());
   return Status::Ok();
 }
@@ -446,8 +463,7 @@ void ServerState::Stop() {
   }
 }
 
-std::string ServerState::RouteLabel(http::verb method, const std::string& path) const {
-  (void)method;
+std::string ServerState::RouteLabel(const std::string& path) {
   if (path == "/" || path == "/a2a") return "a2a";
   if (path == "/.well-known/agent-card.json" || path == "/.well-known/agent.json") return "card";
   if (path == "/api/v1/agents" || path == "/api/v1/agents/") return "agents";
@@ -458,7 +474,7 @@ std::string ServerState::RouteLabel(http::verb method, const std::string& path) 
 }
 
 Reply ServerState::HandleGet(const std::string& path, const std::string& query) const {
-  const std::string route = RouteLabel(http::verb::get, path);
+  const std::string route = RouteLabel(path);
   if (route == "healthz") {
     auto entries = catalog_.ListEntries();
     if (!entries.ok()) return RestError(503, "agent catalog unavailable: " + entries.status().message());
@@ -482,7 +498,8 @@ Reply ServerState::HandleGet(const std::string& path, const std::string& query) 
     for (const auto& e : *entries) {
       if (e.info.status == agenthub::AgentStatus::kActive) cards.push_back(e.card);
     }
-    const agenthub::AgentCard card = agenthub::MakeHubCard(options_.name, options_.description, public_url_, cards);
+    const agenthub::AgentCard card =
+        agenthub::MakeHubCard(options_.name, options_.description, public_url_, cards);
     return JsonReply(200, agenthub::AgentCardToCompatJson(card).dump(2));
   }
   if (route == "agents") {

@@ -37,13 +37,14 @@ struct GatewayServerOptions {
   std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free port
   std::string public_url;              // the URL written into the hub's card; empty: http://<bound address>/
   std::string name = "CESS Agent Hub";
-  std::string description = "Routes A2A calls to the agents registered on the CESS chain, by skill, load, "
-                            "latency, reputation and price, with failover.";
-  size_t io_threads = 2;                   // event-loop threads; default 2
-  size_t workers = 64;                     // threads running Hub::Handle; default 64
-  size_t body_limit = 4 << 20;             // largest request body accepted; default 4 MiB
-  int64_t idle_timeout_ms = 120'000;       // a keep-alive connection idle this long is closed
-  int64_t write_timeout_ms = 30'000;       // one write (a reply or one SSE event) may take this long
+  std::string description =
+      "Routes A2A calls to the agents registered on the CESS chain, by skill, load, "
+      "latency, reputation and price, with failover.";
+  size_t io_threads = 2;              // event-loop threads; default 2
+  size_t workers = 64;                // threads running Hub::Handle; default 64
+  size_t body_limit = 4 << 20;        // largest request body accepted; default 4 MiB
+  int64_t idle_timeout_ms = 120'000;  // a keep-alive connection idle this long is closed
+  int64_t write_timeout_ms = 30'000;  // one write (a reply or one SSE event) may take this long
 };
 
 // Thread-safe. The hub, catalog, router and metrics must outlive the server.

@@ -73,8 +73,8 @@ std::string GatewayMetrics::Render(const std::map<std::string, std::string>& url
   o << "# HELP cess_gateway_http_requests_total HTTP requests served, by route and status.\n"
     << "# TYPE cess_gateway_http_requests_total counter\n";
   for (const auto& [key, n] : http_) {
-    o << "cess_gateway_http_requests_total{route=\"" << Label(key.first) << "\",code=\"" << key.second << "\"} " << n
-      << "\n";
+    o << "cess_gateway_http_requests_total{route=\"" << Label(key.first) << "\",code=\"" << key.second
+      << "\"} " << n << "\n";
   }
   o << "# HELP cess_gateway_request_duration_seconds HTTP request latency, by route.\n"
     << "# TYPE cess_gateway_request_duration_seconds histogram\n";
@@ -83,8 +83,8 @@ std::string GatewayMetrics::Render(const std::map<std::string, std::string>& url
     for (size_t b = 0; b < h.buckets.size(); ++b) {
       cumulative += h.buckets[b];
       const std::string le = b < kLatencyBucketsSeconds.size() ? Num(kLatencyBucketsSeconds[b]) : "+Inf";
-      o << "cess_gateway_request_duration_seconds_bucket{route=\"" << Label(route) << "\",le=\"" << le << "\"} "
-        << cumulative << "\n";
+      o << "cess_gateway_request_duration_seconds_bucket{route=\"" << Label(route) << "\",le=\"" << le
+        << "\"} " << cumulative << "\n";
     }
     o << "cess_gateway_request_duration_seconds_sum{route=\"" << Label(route) << "\"} " << Num(h.sum) << "\n"
       << "cess_gateway_request_duration_seconds_count{route=\"" << Label(route) << "\"} " << h.count << "\n";
@@ -108,28 +108,34 @@ std::string GatewayMetrics::Render(const std::map<std::string, std::string>& url
   for (const auto& [url, c] : agents_) {
     o << "cess_gateway_agent_calls_total{agent=\"" << Label(agent_label(url)) << "\"} " << c.calls << "\n";
   }
-  o << "# HELP cess_gateway_agent_failures_total Forwarded calls that failed (connection error, timeout, 5xx, 429).\n"
+  o << "# HELP cess_gateway_agent_failures_total Forwarded calls that failed (connection error, timeout, "
+       "5xx, 429).\n"
     << "# TYPE cess_gateway_agent_failures_total counter\n";
   for (const auto& [url, c] : agents_) {
-    o << "cess_gateway_agent_failures_total{agent=\"" << Label(agent_label(url)) << "\"} " << c.failures << "\n";
+    o << "cess_gateway_agent_failures_total{agent=\"" << Label(agent_label(url)) << "\"} " << c.failures
+      << "\n";
   }
   if (router != nullptr && !url_to_agent.empty()) {
     std::map<std::string, agenthub::EndpointSnapshot> snaps;
     for (const auto& [url, id] : url_to_agent) snaps.emplace(id, router->Snapshot(id));
     o << "# HELP cess_gateway_agent_in_flight Calls in flight to each agent.\n"
       << "# TYPE cess_gateway_agent_in_flight gauge\n";
-    for (const auto& [id, s] : snaps) o << "cess_gateway_agent_in_flight{agent=\"" << Label(id) << "\"} " << s.in_flight << "\n";
+    for (const auto& [id, s] : snaps)
+      o << "cess_gateway_agent_in_flight{agent=\"" << Label(id) << "\"} " << s.in_flight << "\n";
     o << "# HELP cess_gateway_agent_peak_ewma_seconds Peak-EWMA latency estimate of each agent.\n"
       << "# TYPE cess_gateway_agent_peak_ewma_seconds gauge\n";
     for (const auto& [id, s] : snaps) {
-      o << "cess_gateway_agent_peak_ewma_seconds{agent=\"" << Label(id) << "\"} " << Num(s.peak_ewma_micros / 1e6) << "\n";
+      o << "cess_gateway_agent_peak_ewma_seconds{agent=\"" << Label(id) << "\"} "
+        << Num(s.peak_ewma_micros / 1e6) << "\n";
     }
     o << "# HELP cess_gateway_agent_healthy 1 when the last health checks passed.\n"
       << "# TYPE cess_gateway_agent_healthy gauge\n";
-    for (const auto& [id, s] : snaps) o << "cess_gateway_agent_healthy{agent=\"" << Label(id) << "\"} " << (s.healthy ? 1 : 0) << "\n";
+    for (const auto& [id, s] : snaps)
+      o << "cess_gateway_agent_healthy{agent=\"" << Label(id) << "\"} " << (s.healthy ? 1 : 0) << "\n";
     o << "# HELP cess_gateway_agent_cooldowns_total Times each agent entered cooldown.\n"
       << "# TYPE cess_gateway_agent_cooldowns_total counter\n";
-    for (const auto& [id, s] : snaps) o << "cess_gateway_agent_cooldowns_total{agent=\"" << Label(id) << "\"} " << s.cooldowns << "\n";
+    for (const auto& [id, s] : snaps)
+      o << "cess_gateway_agent_cooldowns_total{agent=\"" << Label(id) << "\"} " << s.cooldowns << "\n";
   }
   return o.str();
 }

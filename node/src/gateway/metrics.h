@@ -19,8 +19,8 @@
 namespace cess::gateway {
 
 // Latency histogram bucket bounds in seconds (Prometheus `le`), plus +Inf.
-inline constexpr std::array<double, 14> kLatencyBucketsSeconds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                                   0.1,    0.25,  0.5,    1,     2.5,   5,     10};
+inline constexpr std::array<double, 14> kLatencyBucketsSeconds = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
 // Thread-safe: every method may be called from any thread.
 class GatewayMetrics {
@@ -40,7 +40,8 @@ class GatewayMetrics {
   // The exposition text. `url_to_agent` names the agent behind each endpoint URL (calls to an
   // unknown URL are labelled by the URL); `router` (may be null) adds the live per-agent gauges
   // for the ids in `url_to_agent`.
-  std::string Render(const std::map<std::string, std::string>& url_to_agent, const agenthub::Router* router) const;
+  std::string Render(const std::map<std::string, std::string>& url_to_agent,
+                     const agenthub::Router* router) const;
 
  private:
   struct Histogram {
@@ -53,10 +54,10 @@ class GatewayMetrics {
     uint64_t failures = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> http_;               // (route, status) -> count
-  std::map<std::string, Histogram, std::less<>> latency_;              // route -> histogram
+  std::map<std::pair<std::string, int>, uint64_t> http_;                   // (route, status) -> count
+  std::map<std::string, Histogram, std::less<>> latency_;                  // route -> histogram
   std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> rpc_;  // method -> (calls, failures)
-  std::map<std::string, AgentCounts, std::less<>> agents_;             // url -> counts
+  std::map<std::string, AgentCounts, std::less<>> agents_;                 // url -> counts
 };
 
 // A Forwarder decorator that counts every call into GatewayMetrics, then delegates. Thread-safe
@@ -65,8 +66,9 @@ class CountingForwarder final : public agenthub::Forwarder {
  public:
   CountingForwarder(agenthub::Forwarder& inner, GatewayMetrics& metrics) : inner_(inner), metrics_(metrics) {}
   Result<agenthub::HttpResponse> Post(const agenthub::HttpRequest& request) override;
-  Result<agenthub::HttpResponse> PostStream(const agenthub::HttpRequest& request,
-                                            const std::function<Status(const agenthub::SseEvent&)>& on_event) override;
+  Result<agenthub::HttpResponse> PostStream(
+      const agenthub::HttpRequest& request,
+      const std::function<Status(const agenthub::SseEvent&)>& on_event) override;
   // Health probes are not counted as calls.
   Result<agenthub::HttpResponse> Get(const agenthub::HttpRequest& request) override;
 

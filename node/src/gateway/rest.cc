@@ -57,9 +57,12 @@ Result<agenthub::DiscoveryQuery> ParseDiscoveryQuery(std::string_view query) {
     if (eq != std::string_view::npos) {
       CESS_ASSIGN_OR_RETURN(value, UrlDecode(pair.substr(eq + 1)));
     }
-    if (key == "skill") q.skill = std::move(value);
-    else if (key == "tag") q.tag = std::move(value);
-    else if (key == "q") q.q = std::move(value);
+    if (key == "skill")
+      q.skill = std::move(value);
+    else if (key == "tag")
+      q.tag = std::move(value);
+    else if (key == "q")
+      q.q = std::move(value);
   }
   return q;
 }

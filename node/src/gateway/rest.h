@@ -2,10 +2,9 @@
 // the JSON error body, URL decoding, the discovery query and an agent's JSON form.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "cess/agenthub/discovery.h"
 #include "cess/agenthub/router.h"

@@ -123,6 +123,13 @@ Status MinerAgent::EnsureRegistered(const chain::state::StateReader& reader) {
 }
 
 Status MinerAgent::CheckAssigned(const Hash256& fid, const Hash256& hash) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = assigned_.find(fid);
+    if (it != assigned_.end() && it->second.count(hash) != 0) return Status::Ok();
+  }
+  // Read the file's deal and record once; an upload then pushes all its fragments without
+  // another chain read.
   RemoteStateReader reader(node_);
   std::vector<chain::AccountId> deal_miners;
   {
@@ -132,14 +139,22 @@ Status MinerAgent::CheckAssigned(const Hash256& fid, const Hash256& hash) {
   }
   CESS_ASSIGN_OR_RETURN(auto file, file_bank::ReadFile(reader, fid));
   if (!file) return Status::FailedPrecondition("no file " + chain::HashToHex(fid) + " is declared on chain");
+  std::set<Hash256> mine;
   // A deal position, or a position this miner holds (e.g. claimed for restoral).
   for (const file_bank::SegmentInfo& s : file->segments) {
     for (size_t j = 0; j < s.fragments.size(); ++j) {
-      if (s.fragments[j].hash != hash) continue;
-      if (s.fragments[j].miner == account()) return Status::Ok();
-      if (j < deal_miners.size() && deal_miners[j] == account()) return Status::Ok();
+      if (s.fragments[j].miner == account() || (j < deal_miners.size() && deal_miners[j] == account())) {
+        mine.insert(s.fragments[j].hash);
+      }
     }
   }
+  const bool ok = mine.count(hash) != 0;
+  {
+    std::lock_guard lock(mu_);
+    if (assigned_.size() >= 1024) assigned_.clear();  // a bound, not an LRU: re-reads are cheap
+    assigned_[fid] = std::move(mine);
+  }
+  if (ok) return Status::Ok();
   return Status::FailedPrecondition("fragment " + chain::HashToHex(hash) + " of file " + chain::HashToHex(fid) +
                                     " is not assigned to this miner");
 }

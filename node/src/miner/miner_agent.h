@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <set>
 #include <string>
 
@@ -97,6 +98,7 @@ class MinerAgent {
   mutable std::mutex mu_;
   std::set<Hash256> stored_fids_;  // fids with new fragments since the last pass
   std::set<Hash256> corrupt_;      // fragments found corrupt by the service
+  std::map<Hash256, std::set<Hash256>> assigned_;  // fid -> fragment hashes the chain assigns here
   MinerAgentStats stats_;
   std::atomic<bool> registered_{false};
   uint64_t answered_issued_at_ = UINT64_MAX;  // the challenge last answered (audit thread only)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <map>
 #include <mutex>
@@ -192,7 +193,7 @@ Status Retriever::Impl::ReadSlices(const FileManifest& manifest, std::span<const
   if (manifest.encrypted && master_key.size() != 32) {
     return Status::InvalidArgument("the file is encrypted: a 32-byte master key is needed");
   }
-  // Segment i + 1 is fetched while segment i is decrypted and sunk.
+  // Up to segments_ahead segments are fetched while the oldest is decrypted and sunk, in order.
   struct Fetched {
     Result<Bytes> stored = Status::Internal("not fetched");
     std::vector<FetchFailure> failures;
@@ -203,12 +204,20 @@ Status Retriever::Impl::ReadSlices(const FileManifest& manifest, std::span<const
     f.stored = FetchSegment(manifest.segments[seg], seg, locations[seg], fetcher, &f.failures);
     return f;
   };
-  std::future<Fetched> next;
-  if (!slices.empty()) next = std::async(std::launch::deferred, fetch, 0);
+  const size_t ahead = std::max<size_t>(1, options_.segments_ahead);
+  std::deque<std::future<Fetched>> pending;
+  size_t launched = 0;
+  auto top_up = [&] {
+    while (launched < slices.size() && pending.size() < ahead) {
+      pending.push_back(std::async(std::launch::async, fetch, launched++));
+    }
+  };
+  top_up();
   Status result;
   for (size_t s = 0; s < slices.size(); ++s) {
-    Fetched cur = next.get();
-    if (s + 1 < slices.size()) next = std::async(std::launch::async, fetch, s + 1);
+    Fetched cur = pending.front().get();
+    pending.pop_front();
+    top_up();
     if (failures != nullptr) failures->insert(failures->end(), cur.failures.begin(), cur.failures.end());
     if (!cur.stored.ok()) {
       result = cur.stored.status();
@@ -223,8 +232,10 @@ Status Retriever::Impl::ReadSlices(const FileManifest& manifest, std::span<const
     result = sink(ByteSpan(plain->data() + sl.offset, sl.length));
     if (!result.ok()) break;
   }
-  if (next.valid()) {
-    Fetched late = next.get();  // wait for the prefetch before returning
+  // Wait for fetches still running before returning (they use `fetcher` and `locations`).
+  while (!pending.empty()) {
+    Fetched late = pending.front().get();
+    pending.pop_front();
     if (failures != nullptr) failures->insert(failures->end(), late.failures.begin(), late.failures.end());
   }
   return result;

@@ -47,5 +47,5 @@ console.log(JSON.stringify({
   kind: result.kind,
   reply: resultText(result),
   streamKinds,
-  streamText: words.join(' '),
+  streamText: words.join(''),  // artifact chunks append
 }));

@@ -71,6 +71,9 @@ struct RetrieverOptions {
   // The longest one segment may take; then the call fails with DeadlineExceeded. Fetches still
   // running finish in the background and are discarded. Default 120 s.
   std::chrono::milliseconds segment_timeout{120000};
+  // ReadFile / ReadRange: segments fetched ahead of the one being decrypted and sunk (at least
+  // 1). Default 4.
+  size_t segments_ahead = 4;
   // The kernels' backend for decoding and hashing. Default kAuto.
   kernels::Backend backend = kernels::Backend::kAuto;
 };
@@ -111,7 +114,7 @@ class Retriever {
                                 std::span<const FragmentLocation> locations, FragmentFetcher& fetcher,
                                 ByteSpan master_key, std::vector<FetchFailure>* failures = nullptr) const;
 
-  // Reads the whole file into `sink`, one segment at a time (the next segment is fetched while
+  // Reads the whole file into `sink`, in order (up to segments_ahead segments are fetched while
   // the current one is decrypted and sunk). `locations[i]` lists segment i's locations.
   // Errors: as RetrieveSegment; InvalidArgument when locations.size() != segment count; the
   // sink's errors. The sink may have received a prefix of the file when an error is returned.
