@@ -10,6 +10,7 @@
 //     a message and a stream through the hub (skipped, with the reason, when npm cannot install it);
 //   - usage reaches the chain: the agents' lifetime call counters grow after calls;
 //   - failover: with one accident agent killed (SIGKILL), calls still succeed through the other.
+// Two test cases (the SDK one can be skipped on its own), each on one devnet.
 // Waits are "until X, at most T" polls, never timed assertions.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -220,12 +221,20 @@ class AgentHubE2E : public ::testing::Test {
     return s;
   }
 
+  // The phases of the devnet test, in the order it runs them (the last kills an agent).
+  void CliCallReachesTheAgents();
+  void ListAndStatusShowTheRegistry();
+  void MultiSkillAccidentCall();
+  void MalformedJsonRpcThroughTheGateway();
+  void UsageReachesTheChain();
+  void FailsOverWhenAnAgentIsKilled();
+
   static inline TempDir* tmp_ = nullptr;
   static inline std::string dir_, scratch_, gateway_, devnet_agent_id_;
   static inline std::vector<Agent> agents_;
 };
 
-TEST_F(AgentHubE2E, CliCallReachesTheAgents) {
+void AgentHubE2E::CliCallReachesTheAgents() {
   for (int i = 0; i < 3; ++i) {
     const std::string text = RandomText();
     EXPECT_EQ(Call("--skill upper --text " + Quote(text)), Skill("upper", text) + "\n");
@@ -256,7 +265,7 @@ TEST_F(AgentHubE2E, CliCallReachesTheAgents) {
   EXPECT_NE(r.err.find("-32602"), std::string::npos) << r.err;
 }
 
-TEST_F(AgentHubE2E, ListAndStatusShowTheRegistry) {
+void AgentHubE2E::ListAndStatusShowTheRegistry() {
   json all = CessJson("agent list --dir " + dir_);
   ASSERT_EQ(all["agents"].size(), 3u) << all.dump();
   std::map<std::string, json> by_id;
@@ -285,7 +294,7 @@ TEST_F(AgentHubE2E, ListAndStatusShowTheRegistry) {
   EXPECT_EQ(j["agents"].size(), 2u) << r->body;
 }
 
-TEST_F(AgentHubE2E, MultiSkillAccidentCall) {
+void AgentHubE2E::MultiSkillAccidentCall() {
   const std::string text = RandomText();
   const std::string out = Call("--skills medical,insurance,driving --text " + Quote(text));
   for (const char* skill : {"medical", "insurance", "driving"}) {
@@ -297,7 +306,7 @@ TEST_F(AgentHubE2E, MultiSkillAccidentCall) {
   EXPECT_EQ(piped, Skill("reverse", Skill("upper", text)) + "\n");
 }
 
-TEST_F(AgentHubE2E, MalformedJsonRpcThroughTheGateway) {
+void AgentHubE2E::MalformedJsonRpcThroughTheGateway() {
   agenthub::HttpForwarder http;
   const std::vector<std::pair<std::string, int>> cases = {
       {"{\"jsonrpc\":\"2.0\",", -32700},
@@ -353,7 +362,7 @@ TEST_F(AgentHubE2E, A2aJsSdkClientTalksThroughTheHub) {
   EXPECT_EQ(j["streamKinds"].back(), "status-update");
 }
 
-TEST_F(AgentHubE2E, UsageReachesTheChain) {
+void AgentHubE2E::UsageReachesTheChain() {
   for (int i = 0; i < 4; ++i) Call("--skill driving --text " + Quote(RandomText()));
   Call("--skill echo --text hello");
   // The gateway flushes every 2 s (devnet); a batch is one report_usage transaction.
@@ -381,7 +390,7 @@ TEST_F(AgentHubE2E, UsageReachesTheChain) {
       << r->body;
 }
 
-TEST_F(AgentHubE2E, FailsOverWhenAnAgentIsKilled) {
+void AgentHubE2E::FailsOverWhenAnAgentIsKilled() {
   ::kill(agents_[0].pid, SIGKILL);
   ::waitpid(agents_[0].pid, nullptr, 0);
   agents_[0].pid = 0;
@@ -389,6 +398,35 @@ TEST_F(AgentHubE2E, FailsOverWhenAnAgentIsKilled) {
     const std::string text = RandomText();
     EXPECT_EQ(Call("--skill insurance --strategy shuffle --text " + Quote(text)),
               Skill("insurance", text) + "\n");
+  }
+}
+
+// One devnet for the CLI, registry, multi-agent, error, usage and failover checks (under ctest each
+// test case runs in its own process with its own devnet, so they share one case).
+TEST_F(AgentHubE2E, DevnetGatewayAndAgents) {
+  {
+    SCOPED_TRACE("CliCallReachesTheAgents");
+    CliCallReachesTheAgents();
+  }
+  {
+    SCOPED_TRACE("ListAndStatusShowTheRegistry");
+    ListAndStatusShowTheRegistry();
+  }
+  {
+    SCOPED_TRACE("MultiSkillAccidentCall");
+    MultiSkillAccidentCall();
+  }
+  {
+    SCOPED_TRACE("MalformedJsonRpcThroughTheGateway");
+    MalformedJsonRpcThroughTheGateway();
+  }
+  {
+    SCOPED_TRACE("UsageReachesTheChain");
+    UsageReachesTheChain();
+  }
+  {
+    SCOPED_TRACE("FailsOverWhenAnAgentIsKilled");
+    FailsOverWhenAnAgentIsKilled();
   }
 }
 
