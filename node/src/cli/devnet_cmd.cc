@@ -750,8 +750,26 @@ Status RunStatus(const DirOptions& o) {
     }
     nodes.push_back(row);
   }
+  // The other processes: enclave, miners, gateway, example agents (pid and whether it runs).
+  json others = json::array();
+  auto add_other = [&](const std::string& role, const std::string& name, const std::string& address) {
+    const pid_t pid = RunningPid(dir, name);
+    others.push_back({{"role", role}, {"name", name}, {"address", address}, {"pid", pid}, {"running", pid != 0}});
+  };
+  if (!manifest.value("enclave", json::object()).empty()) {
+    add_other("enclave", "enclave", "unix:" + manifest["enclave"].value("socket", ""));
+  }
+  for (const auto& m : manifest.value("miners", json::array())) {
+    add_other("miner", m.value("name", ""), m.value("address", ""));
+  }
+  if (manifest.contains("gateway")) {
+    add_other("gateway", manifest["gateway"].value("name", "gateway"), manifest["gateway"].value("address", ""));
+  }
+  for (const auto& a : manifest.value("agents", json::array())) {
+    add_other("agent", a.value("name", ""), a.value("address", a.value("url", "")));
+  }
   if (o.json) {
-    PrintJson({{"dir", dir.string()}, {"chain_id", manifest["chain_id"]}, {"nodes", nodes}});
+    PrintJson({{"dir", dir.string()}, {"chain_id", manifest["chain_id"]}, {"nodes", nodes}, {"processes", others}});
     return Status::Ok();
   }
   std::printf("devnet %s: chain %s\n", dir.c_str(), manifest.value("chain_id", "").c_str());
@@ -764,6 +782,14 @@ Status RunStatus(const DirOptions& o) {
                 up ? std::to_string(r["best_height"].get<uint64_t>()).c_str() : "-",
                 up ? std::to_string(r["finalized_height"].get<uint64_t>()).c_str() : "-",
                 up ? std::to_string(r["peers"].get<uint32_t>()).c_str() : "-");
+  }
+  if (!others.empty()) {
+    std::printf("  %-8s %-10s %-8s %s\n", "role", "name", "pid", "address");
+    for (const auto& r : others) {
+      std::printf("  %-8s %-10s %-8s %s\n", r["role"].get<std::string>().c_str(), r["name"].get<std::string>().c_str(),
+                  r["running"].get<bool>() ? std::to_string(r["pid"].get<int>()).c_str() : "down",
+                  r["address"].get<std::string>().c_str());
+    }
   }
   return Status::Ok();
 }
