@@ -210,6 +210,8 @@ Result<std::unique_ptr<GrpcNetwork>> GrpcNetwork::Start(GrpcNetworkOptions optio
   if (impl->options.enable_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  // No SO_REUSEPORT: a second process on the same port must fail to start, not share it silently.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int bound_port = 0;
   builder.AddListeningPort(impl->options.listen_address, grpc::InsecureServerCredentials(), &bound_port);
   const int limit = static_cast<int>(std::min<size_t>(

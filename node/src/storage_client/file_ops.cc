@@ -45,14 +45,14 @@ constexpr uint64_t kInMemoryLimit = uint64_t{256} << 20;
 // Re-encodes the file with `sink` receiving every fragment (the second pass).
 using SecondPass = std::function<Status(const storage::HashedFragmentSink& sink)>;
 
-// Pushes one fragment to `endpoint`, retrying Unavailable / DeadlineExceeded twice.
+// Pushes one fragment to `endpoint`, retrying Unavailable / DeadlineExceeded up to four times.
 Status PushOne(const MinerClient& client, const Hash256& fid, const Hash256& hash, ByteSpan bytes) {
   Status last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  for (int attempt = 0; attempt < 5; ++attempt) {  // waits 0.2 + 0.4 + 0.8 + 1.6 s between tries
     auto r = client.Put(fid, hash, bytes);
     last = r.status();
     if (r.ok() || (last.code() != StatusCode::kUnavailable && last.code() != StatusCode::kDeadlineExceeded)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
+    if (attempt < 4) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
   }
   return last.WithContext("miner " + client.endpoint());
 }
