@@ -9,7 +9,9 @@
 //   - a fragment corrupted on a miner's disk makes that miner's next challenge fail (a recorded
 //     miss), the miner opens a restoral order, a spare miner rebuilds the fragment from 4 others
 //     and gets it tagged, the file is Active again and reads back byte-identical;
-//   - with 8 of the 12 miners of a file killed (SIGKILL), the file still reads back.
+//   - with 8 of the 12 miners of a file killed (SIGKILL), the file still reads back; restarted,
+//     those 8 still hold every fragment they acknowledged: with the other 4 killed, the file reads
+//     back from them alone.
 // Waits are "until X, at most T" polls, never timed assertions.
 #include <signal.h>
 #include <sys/wait.h>
@@ -275,16 +277,28 @@ TEST(StorageE2E, PutGetRepairAndRefusals) {
 
   // 4. Kill 8 of the file's 12 miners: any 4 still serve it.
   st = Stat(dir, big.fid, scratch);
-  int killed = 0;
+  std::vector<std::string> killed, survivors;
   for (const auto& f : st["segments"][0]["fragments"]) {
-    if (killed == 8) break;
     const std::string name = miner_name.at(f["miner"].get<std::string>());
-    ASSERT_EQ(::kill(PidOf(dir, name), SIGKILL), 0) << name;
-    ++killed;
+    if (killed.size() < 8) {
+      ASSERT_EQ(::kill(PidOf(dir, name), SIGKILL), 0) << name;
+      killed.push_back(name);
+    } else {
+      survivors.push_back(name);
+    }
   }
   std::this_thread::sleep_for(500ms);
   CessJson("storage get " + big.fid + " -o " + tmp.path() + "/after-kill --dir " + dir, scratch);
   EXPECT_EQ(ReadAll(tmp.path() + "/after-kill"), big.data);
+
+  // 5. The killed miners restart with every fragment they had acknowledged: with the four
+  // survivors killed in turn, the file reads back from the restarted ones alone.
+  CessJson("devnet up --dir " + dir + " --timeout 120 --cessd " + CESSD_PATH + " --enclave-bin " + CESS_ENCLAVE_BIN,
+           scratch);
+  for (const std::string& name : survivors) ASSERT_EQ(::kill(PidOf(dir, name), SIGKILL), 0) << name;
+  std::this_thread::sleep_for(500ms);
+  CessJson("storage get " + big.fid + " -o " + tmp.path() + "/after-restart --dir " + dir, scratch);
+  EXPECT_EQ(ReadAll(tmp.path() + "/after-restart"), big.data);
 }
 
 }  // namespace
