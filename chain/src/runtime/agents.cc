@@ -11,6 +11,7 @@
 #include "cess/chain/runtime/balances.h"
 #include "cess/chain/runtime/storage.h"
 #include "cess/core/hash.h"
+#include "module_pot.h"
 #include "wide_int.h"
 
 namespace cess::chain::runtime::agents {
@@ -26,16 +27,11 @@ struct HubNameArgs {
   }
 };
 
-template <typename T>
-Status CheckArgs(ByteSpan args) {
-  return codec::Decode<T>(args).status();
-}
-
 constexpr CallDef kCalls[] = {
-    {"register", 2, &CheckArgs<RegisterArgs>},    {"update", 2, &CheckArgs<UpdateArgs>},
-    {"refresh", 1, &CheckArgs<AgentId>},          {"pause", 1, &CheckArgs<AgentId>},
-    {"resume", 1, &CheckArgs<AgentId>},           {"deregister", 1, &CheckArgs<AgentId>},
-    {"register_hub", 1, &CheckArgs<HubNameArgs>}, {"report_usage", 1, &CheckArgs<ReportUsageArgs>},
+    {"register", 2, &DecodesAs<RegisterArgs>},    {"update", 2, &DecodesAs<UpdateArgs>},
+    {"refresh", 1, &DecodesAs<AgentId>},          {"pause", 1, &DecodesAs<AgentId>},
+    {"resume", 1, &DecodesAs<AgentId>},           {"deregister", 1, &DecodesAs<AgentId>},
+    {"register_hub", 1, &DecodesAs<HubNameArgs>}, {"report_usage", 1, &DecodesAs<ReportUsageArgs>},
 };
 enum CallIndex : size_t {
   kRegister,
@@ -104,10 +100,6 @@ Bytes UsageKey(uint64_t era, const AgentId& id) {
 Bytes UnbondKey(uint64_t height, const AgentId& id) {
   return KeyBuilder(kName, "unbond").AddU64(height).Add(id.bytes).Take();
 }
-const Bytes& ReserveKey() {
-  static const Bytes kKey = KeyBuilder(kName, "reserve").Take();
-  return kKey;
-}
 
 AgentId IdAt(ByteSpan key, size_t offset) {
   AgentId id;
@@ -118,37 +110,11 @@ AgentId IdAt(ByteSpan key, size_t offset) {
 
 Bytes IdBytes(const AgentId& id) { return Bytes(id.bytes.begin(), id.bytes.end()); }
 
-// ---- the pot (as sminer's: a balances account with an existential reserve)
+// ---- the pot (module_pot.h)
 
-Status PayIntoPot(Context& ctx, const AccountId& from, uint64_t amount) {
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), from));
-  if (acct.free < amount) return Status::Internal("agents: paying more than the free balance");
-  acct.free -= amount;
-  CESS_RETURN_IF_ERROR(balances::StoreAccount(ctx, from, acct).status());
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo pot, balances::ReadAccount(ctx.state(), PotAccount()));
-  CESS_ASSIGN_OR_RETURN(uint64_t reserve, GetU64(ctx.state(), ReserveKey()));
-  if (reserve == 0 && ctx.profile().existential_deposit > 0) {
-    reserve = ctx.profile().existential_deposit;
-    CESS_RETURN_IF_ERROR(balances::MintIssuance(ctx, reserve));
-    pot.free += reserve;
-    PutU64(ctx.state(), ReserveKey(), reserve);
-  }
-  if (pot.free > UINT64_MAX - amount) return Status::Internal("agents: pot overflow");
-  pot.free += amount;
-  return balances::StoreAccount(ctx, PotAccount(), pot).status();
-}
-
-Status PayFromPot(Context& ctx, const AccountId& to, uint64_t amount) {
-  if (amount == 0) return Status::Ok();
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo pot, balances::ReadAccount(ctx.state(), PotAccount()));
-  CESS_ASSIGN_OR_RETURN(uint64_t reserve, GetU64(ctx.state(), ReserveKey()));
-  if (pot.free < amount || pot.free - amount < reserve) return Status::Internal("agents: the pot is short");
-  pot.free -= amount;
-  CESS_RETURN_IF_ERROR(balances::StoreAccount(ctx, PotAccount(), pot).status());
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), to));
-  if (acct.free > UINT64_MAX - amount) return Status::Internal("agents: balance overflow");
-  acct.free += amount;
-  return balances::StoreAccount(ctx, to, acct).status();
+const ModulePot& Pot() {
+  static const ModulePot kPot(kName);
+  return kPot;
 }
 
 // ---- scans
@@ -301,7 +267,7 @@ Result<std::vector<Unbonding>> ListUnbonding(const state::StateReader& reader) {
   return out;
 }
 
-Result<uint64_t> ReadReserve(const state::StateReader& reader) { return GetU64(reader, ReserveKey()); }
+Result<uint64_t> ReadReserve(const state::StateReader& reader) { return Pot().Reserve(reader); }
 
 // ---- the module
 
@@ -365,7 +331,7 @@ Result<CallResult> AgentsModule::Register(Context& ctx, const AccountId& who,
   if (mine.size() >= profile_.agent_max_per_owner) return CallResult::Error(Error::kTooManyAgents);
   CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), who));
   if (acct.free < args.stake) return CallResult::Error(Error::kInsufficientBalance);
-  CESS_RETURN_IF_ERROR(PayIntoPot(ctx, who, args.stake));
+  CESS_RETURN_IF_ERROR(Pot().PayIn(ctx, who, args.stake));
   a.owner = who;
   a.name = card->name;
   a.card = args.card;
@@ -584,7 +550,7 @@ Status AgentsModule::ReleaseUnbonding(Context& ctx) const {
     return true;
   }));
   for (const auto& [key, u] : due) {
-    CESS_RETURN_IF_ERROR(PayFromPot(ctx, u.owner, u.amount));
+    CESS_RETURN_IF_ERROR(Pot().PayOut(ctx, u.owner, u.amount));
     ctx.state().Delete(key);
     codec::Writer w;
     u.agent.Encode(w);

@@ -16,13 +16,8 @@ namespace {
 
 namespace podr2 = proofs::podr2;
 
-template <typename T>
-Status CheckArgs(ByteSpan args) {
-  return codec::Decode<T>(args).status();
-}
-
 constexpr CallDef kCalls[] = {
-    {"submit_proof", 4, &CheckArgs<SubmitProofArgs>},
+    {"submit_proof", 4, &DecodesAs<SubmitProofArgs>},
 };
 enum CallIndex : size_t { kSubmitProof };
 

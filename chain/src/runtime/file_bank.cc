@@ -65,20 +65,15 @@ struct FidFragmentArgs {
   }
 };
 
-template <typename T>
-Status CheckArgs(ByteSpan args) {
-  return codec::Decode<T>(args).status();
-}
-
 constexpr CallDef kCalls[] = {
-    {"buy_space", 1, &CheckArgs<GibArgs>},
-    {"upload_declaration", 4, &CheckArgs<UploadArgs>},
-    {"transfer_report", 1, &CheckArgs<FidIndexArgs>},
-    {"calculate_report", 2, &CheckArgs<CalculateArgs>},
-    {"delete_file", 1, &CheckArgs<FidArgs>},
-    {"generate_restoral_order", 1, &CheckArgs<FidFragmentArgs>},
-    {"claim_restoral_order", 1, &CheckArgs<FidFragmentArgs>},
-    {"restoral_order_complete", 1, &CheckArgs<FidFragmentArgs>},
+    {"buy_space", 1, &DecodesAs<GibArgs>},
+    {"upload_declaration", 4, &DecodesAs<UploadArgs>},
+    {"transfer_report", 1, &DecodesAs<FidIndexArgs>},
+    {"calculate_report", 2, &DecodesAs<CalculateArgs>},
+    {"delete_file", 1, &DecodesAs<FidArgs>},
+    {"generate_restoral_order", 1, &DecodesAs<FidFragmentArgs>},
+    {"claim_restoral_order", 1, &DecodesAs<FidFragmentArgs>},
+    {"restoral_order_complete", 1, &DecodesAs<FidFragmentArgs>},
 };
 enum CallIndex : size_t { kBuySpace, kUpload, kTransfer, kCalculate, kDelete, kGenerate, kClaim, kComplete };
 

@@ -11,6 +11,7 @@
 #include "cess/chain/runtime/file_bank.h"
 #include "cess/chain/runtime/storage.h"
 #include "cess/core/hash.h"
+#include "module_pot.h"
 #include "wide_int.h"
 
 namespace cess::chain::runtime::sminer {
@@ -41,17 +42,12 @@ struct NoArgs {
   static Result<NoArgs> Decode(codec::Reader&) { return NoArgs{}; }
 };
 
-template <typename T>
-Status CheckArgs(ByteSpan args) {
-  return codec::Decode<T>(args).status();
-}
-
 constexpr CallDef kCalls[] = {
-    {"register", 1, &CheckArgs<RegisterArgs>},
-    {"increase_collateral", 1, &CheckArgs<AmountArgs>},
-    {"update_endpoint", 1, &CheckArgs<EndpointArgs>},
-    {"exit_prep", 1, &CheckArgs<NoArgs>},
-    {"withdraw", 1, &CheckArgs<NoArgs>},
+    {"register", 1, &DecodesAs<RegisterArgs>},
+    {"increase_collateral", 1, &DecodesAs<AmountArgs>},
+    {"update_endpoint", 1, &DecodesAs<EndpointArgs>},
+    {"exit_prep", 1, &DecodesAs<NoArgs>},
+    {"withdraw", 1, &DecodesAs<NoArgs>},
 };
 enum CallIndex : size_t { kRegister, kIncrease, kUpdateEndpoint, kExitPrep, kWithdraw };
 
@@ -81,10 +77,6 @@ Bytes FragKey(const AccountId& id, const Hash256& name) {
   return KeyBuilder(kName, "frag").Add(id.bytes).Add(name).Take();
 }
 Bytes RegionKey(std::string_view region) { return KeyBuilder(kName, "region").Add(AsBytes(region)).Take(); }
-const Bytes& ReserveKey() {
-  static const Bytes kKey = KeyBuilder(kName, "reserve").Take();
-  return kKey;
-}
 
 // A u32 stored as 4 little-endian bytes (0 when absent; 0 deletes).
 Result<uint32_t> GetU32(const state::StateReader& reader, ByteSpan key) {
@@ -113,42 +105,9 @@ Status AddRegion(Context& ctx, std::string_view region, int delta) {
   return Status::Ok();
 }
 
-// Moves `amount` from `from`'s free balance into the pot (the caller checked the balance). The
-// first payment mints the pot's existential reserve.
-Status PayIntoPot(Context& ctx, const AccountId& from, uint64_t amount) {
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), from));
-  if (acct.free < amount) return Status::Internal("sminer: paying more than the free balance");
-  acct.free -= amount;
-  CESS_RETURN_IF_ERROR(balances::StoreAccount(ctx, from, acct).status());
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo pot, balances::ReadAccount(ctx.state(), PotAccount()));
-  CESS_ASSIGN_OR_RETURN(uint64_t reserve, GetU64(ctx.state(), ReserveKey()));
-  if (reserve == 0 && ctx.profile().existential_deposit > 0) {
-    reserve = ctx.profile().existential_deposit;
-    CESS_RETURN_IF_ERROR(balances::MintIssuance(ctx, reserve));
-    pot.free += reserve;
-    PutU64(ctx.state(), ReserveKey(), reserve);
-  }
-  if (pot.free > UINT64_MAX - amount) return Status::Internal("sminer: pot overflow");
-  pot.free += amount;
-  return balances::StoreAccount(ctx, PotAccount(), pot).status();
-}
-
-// Takes `amount` out of the pot: paid to `to` (or burned when `to` is null).
-Status TakeFromPot(Context& ctx, const AccountId* to, uint64_t amount) {
-  if (amount == 0) return Status::Ok();
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo pot, balances::ReadAccount(ctx.state(), PotAccount()));
-  CESS_ASSIGN_OR_RETURN(uint64_t reserve, GetU64(ctx.state(), ReserveKey()));
-  if (pot.free < amount || pot.free - amount < reserve) return Status::Internal("sminer: the pot is short");
-  pot.free -= amount;
-  CESS_RETURN_IF_ERROR(balances::StoreAccount(ctx, PotAccount(), pot).status());
-  if (to == nullptr) return balances::BurnIssuance(ctx, amount);
-  CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), *to));
-  if (acct.free > UINT64_MAX - amount) return Status::Internal("sminer: balance overflow");
-  acct.free += amount;
-  return balances::StoreAccount(ctx, *to, acct).status();
-}
-Status PayFromPot(Context& ctx, const AccountId& to, uint64_t amount) {
-  return TakeFromPot(ctx, &to, amount);
+const ModulePot& Pot() {
+  static const ModulePot kPot(kName);
+  return kPot;
 }
 
 // Calls fn(id, info) for every miner in id order.
@@ -322,7 +281,7 @@ Result<bool> RegionKnown(const state::StateReader& reader, std::string_view regi
   return n > 0;
 }
 
-Result<uint64_t> ReadReserve(const state::StateReader& reader) { return GetU64(reader, ReserveKey()); }
+Result<uint64_t> ReadReserve(const state::StateReader& reader) { return Pot().Reserve(reader); }
 
 // ---- mutators for other modules
 
@@ -378,7 +337,7 @@ Result<uint64_t> Penalize(Context& ctx, const AccountId& id, uint32_t percent) {
   if (!m) return Status::Internal("sminer: penalizing an unknown miner " + id.ToHex());
   const uint64_t amount =
       static_cast<uint64_t>(static_cast<U128>(m->collateral) * std::min(percent, 100u) / 100);
-  CESS_RETURN_IF_ERROR(TakeFromPot(ctx, nullptr, amount));
+  CESS_RETURN_IF_ERROR(Pot().Burn(ctx, amount));
   m->collateral -= amount;
   if (m->state == MinerState::kPositive && m->collateral < MinCollateral(ctx.profile(), m->capacity)) {
     m->state = MinerState::kFrozen;
@@ -442,7 +401,7 @@ Result<CallResult> SminerModule::Register(Context& ctx, const AccountId& who,
     return CallResult::Error(Error::kCollateralTooLow);
   CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), who));
   if (acct.free < args.collateral) return CallResult::Error(Error::kInsufficientBalance);
-  CESS_RETURN_IF_ERROR(PayIntoPot(ctx, who, args.collateral));
+  CESS_RETURN_IF_ERROR(Pot().PayIn(ctx, who, args.collateral));
   MinerInfo m;
   m.region = args.region;
   m.endpoint = args.endpoint;
@@ -466,7 +425,7 @@ Result<CallResult> SminerModule::IncreaseCollateral(Context& ctx, const AccountI
   if (m->collateral > UINT64_MAX - amount) return CallResult::Error(Error::kOverflow);
   CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), who));
   if (acct.free < amount) return CallResult::Error(Error::kInsufficientBalance);
-  CESS_RETURN_IF_ERROR(PayIntoPot(ctx, who, amount));
+  CESS_RETURN_IF_ERROR(Pot().PayIn(ctx, who, amount));
   m->collateral += amount;
   if (m->state == MinerState::kFrozen && m->collateral >= MinCollateral(profile_, m->capacity)) {
     m->state = MinerState::kPositive;
@@ -512,7 +471,7 @@ Result<CallResult> SminerModule::Withdraw(Context& ctx, const AccountId& who) co
   }
   if (ctx.block().height < m->unlock_at) return CallResult::Error(Error::kStillLocked);
   if (m->locked != 0 || m->service != 0) return CallResult::Error(Error::kStillHoldsData);
-  CESS_RETURN_IF_ERROR(PayFromPot(ctx, who, m->collateral));
+  CESS_RETURN_IF_ERROR(Pot().PayOut(ctx, who, m->collateral));
   ctx.state().Delete(MinerKey(who));
   CESS_RETURN_IF_ERROR(AddRegion(ctx, m->region, -1));
   ctx.Emit(kName, "MinerWithdrawn", IdAmount(who, m->collateral));

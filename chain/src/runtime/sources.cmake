@@ -11,6 +11,7 @@ target_sources(cess_chain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/file_bank_invariants.cc
   ${CMAKE_CURRENT_LIST_DIR}/file_bank_types.cc
   ${CMAKE_CURRENT_LIST_DIR}/module.cc
+  ${CMAKE_CURRENT_LIST_DIR}/module_pot.cc
   ${CMAKE_CURRENT_LIST_DIR}/r2s.cc
   ${CMAKE_CURRENT_LIST_DIR}/r2s_election.cc
   ${CMAKE_CURRENT_LIST_DIR}/runtime.cc

@@ -39,19 +39,14 @@ struct VrfKeyArgs {
   }
 };
 
-template <typename T>
-Status CheckArgs(ByteSpan args) {
-  return codec::Decode<T>(args).status();
-}
-
 constexpr CallDef kCalls[] = {
-    {"bond", 1, &CheckArgs<BondArgs>},
-    {"unbond", 1, &CheckArgs<BondArgs>},
-    {"withdraw_unbonded", 1, &CheckArgs<NoArgs>},
-    {"nominate", 1, &CheckArgs<Nominations>},
-    {"validate", 1, &CheckArgs<VrfKeyArgs>},
-    {"chill", 1, &CheckArgs<NoArgs>},
-    {"report_equivocation", 2, &CheckArgs<EquivocationEvidence>},
+    {"bond", 1, &DecodesAs<BondArgs>},
+    {"unbond", 1, &DecodesAs<BondArgs>},
+    {"withdraw_unbonded", 1, &DecodesAs<NoArgs>},
+    {"nominate", 1, &DecodesAs<Nominations>},
+    {"validate", 1, &DecodesAs<VrfKeyArgs>},
+    {"chill", 1, &DecodesAs<NoArgs>},
+    {"report_equivocation", 2, &DecodesAs<EquivocationEvidence>},
 };
 enum CallIndex : size_t { kBond, kUnbond, kWithdraw, kNominate, kValidate, kChill, kReport };
 

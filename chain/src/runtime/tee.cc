@@ -22,14 +22,9 @@ struct KeyArgs {
   }
 };
 
-template <typename T>
-Status CheckArgs(ByteSpan args) {
-  return codec::Decode<T>(args).status();
-}
-
 constexpr CallDef kCalls[] = {
-    {"register", 2, &CheckArgs<RegisterArgs>},
-    {"deregister", 1, &CheckArgs<KeyArgs>},
+    {"register", 2, &DecodesAs<RegisterArgs>},
+    {"deregister", 1, &DecodesAs<KeyArgs>},
 };
 enum CallIndex : size_t { kRegister, kDeregister };
 

@@ -27,6 +27,7 @@
 #include "cess/chain/state/write_set.h"
 #include "cess/chain/types.h"
 #include "cess/core/bytes.h"
+#include "cess/core/codec.h"
 #include "cess/core/ecvrf.h"
 #include "cess/core/result.h"
 #include "cess/core/status.h"
@@ -99,6 +100,12 @@ struct CallDef {
   // InvalidArgument) when they do not decode; such a transaction gets kBadArguments.
   Status (*check_args)(ByteSpan args) = nullptr;
 };
+
+// The usual CallDef::check_args: the arguments decode as T (codec::Decode<T>).
+template <typename T>
+Status DecodesAs(ByteSpan args) {
+  return codec::Decode<T>(args).status();
+}
 
 // A declared module error: its stable number (1, 2, ...) and name.
 struct ErrorDef {
