@@ -36,6 +36,7 @@
 #include "cess/agenthub/http_forwarder.h"
 #include "common/temp_dir.h"
 #include "example_agent.h"
+#include "e2e/e2e_util.h"
 #include "node/cli_runner.h"
 
 namespace cess {
@@ -45,16 +46,8 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 using cess::test_util::TempDir;
+using e2e::Eventually;
 namespace example = agenthub::example;
-
-bool Eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(300ms);
-  }
-  return pred();
-}
 
 int FreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -22,6 +22,7 @@
 #include "cess/chain/types.h"
 #include "cess/core/random.h"
 #include "cessd/node_client.h"
+#include "e2e/e2e_util.h"
 #include "node/cli_runner.h"
 #include "common/temp_dir.h"
 
@@ -33,35 +34,13 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 using cess::test_util::TempDir;
-
-// Runs `cess <args>` and parses its one line of JSON. Fails the test on a non-zero exit.
-json CessJson(const std::string& args, const std::string& scratch) {
-  auto r = testing::RunCess(args + " --json", scratch);
-  EXPECT_EQ(r.exit_code, 0) << "cess " << args << "\nstderr: " << r.err << "\nstdout: " << r.out;
-  json j = json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.out;
-  return j;
-}
-
-bool Eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return pred();
-}
+using e2e::CessJson;
+using e2e::Eventually;
+using e2e::PidOf;
 
 uint64_t FinalizedHeight(const node::NodeClient& c) {
   auto st = c.Status();
   return st.ok() ? st->finalized_height() : 0;
-}
-
-pid_t PidOf(const std::string& dir, const std::string& name) {
-  std::ifstream in(dir + "/" + name + "/cessd.pid");
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
 }
 
 // Stops the devnet whatever happens to the test.

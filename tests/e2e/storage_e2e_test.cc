@@ -38,6 +38,7 @@
 #include "cessd/node_client.h"
 #include "cessd/tx_submitter.h"
 #include "common/temp_dir.h"
+#include "e2e/e2e_util.h"
 #include "node/cli_runner.h"
 #include "storage_client/miner_client.h"
 
@@ -48,26 +49,12 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 using cess::test_util::TempDir;
+using e2e::CessJson;
+using e2e::Eventually;
+using e2e::PidOf;
 namespace file_bank = chain::runtime::file_bank;
 
 constexpr uint64_t kSegment = uint64_t{1} << 20;  // devnet profile
-
-json CessJson(const std::string& args, const std::string& scratch) {
-  auto r = testing::RunCess(args + " --json", scratch);
-  EXPECT_EQ(r.exit_code, 0) << "cess " << args << "\nstderr: " << r.err << "\nstdout: " << r.out;
-  json j = json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.out;
-  return j;
-}
-
-bool Eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(300ms);
-  }
-  return pred();
-}
 
 Bytes RandomBytes(size_t n) {
   auto r = crypto::RandomBytes(n);
@@ -83,13 +70,6 @@ void WriteAll(const std::string& path, ByteSpan data) {
 Bytes ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-pid_t PidOf(const std::string& dir, const std::string& name) {
-  std::ifstream in(dir + "/" + name + "/cessd.pid");
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
 }
 
 // Stops the devnet whatever happens; on a failure keeps its logs in /tmp/cess-storage-e2e-logs.

@@ -9,9 +9,13 @@
 namespace cess::chain::runtime {
 
 ModulePot::ModulePot(std::string_view module)
-    : module_(module), account_(sminer::ModuleAccount(module)), reserve_key_(KeyBuilder(module, "reserve").Take()) {}
+    : module_(module),
+      account_(sminer::ModuleAccount(module)),
+      reserve_key_(KeyBuilder(module, "reserve").Take()) {}
 
-Result<uint64_t> ModulePot::Reserve(const state::StateReader& reader) const { return GetU64(reader, reserve_key_); }
+Result<uint64_t> ModulePot::Reserve(const state::StateReader& reader) const {
+  return GetU64(reader, reserve_key_);
+}
 
 Status ModulePot::PayIn(Context& ctx, const AccountId& from, uint64_t amount) const {
   CESS_ASSIGN_OR_RETURN(balances::AccountInfo acct, balances::ReadAccount(ctx.state(), from));
@@ -34,7 +38,8 @@ Status ModulePot::PayIn(Context& ctx, const AccountId& from, uint64_t amount) co
 Status ModulePot::Take(Context& ctx, uint64_t amount) const {
   CESS_ASSIGN_OR_RETURN(balances::AccountInfo pot, balances::ReadAccount(ctx.state(), account_));
   CESS_ASSIGN_OR_RETURN(uint64_t reserve, Reserve(ctx.state()));
-  if (pot.free < amount || pot.free - amount < reserve) return Status::Internal(module_ + ": the pot is short");
+  if (pot.free < amount || pot.free - amount < reserve)
+    return Status::Internal(module_ + ": the pot is short");
   pot.free -= amount;
   return balances::StoreAccount(ctx, account_, pot).status();
 }

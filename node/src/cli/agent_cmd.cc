@@ -60,34 +60,6 @@ struct AgentOptions {
   bool json = false;
 };
 
-// Base units, or a decimal amount with a "cess" suffix (e.g. 10cess, 0.5cess).
-Result<uint64_t> ParseAmount(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  bool in_cess = false;
-  if (text.size() > 4 && text.compare(text.size() - 4, 4, "cess") == 0) {
-    in_cess = true;
-    text.resize(text.size() - 4);
-  }
-  const size_t dot = text.find('.');
-  const std::string whole = text.substr(0, dot);
-  const std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  auto digits = [](const std::string& s) {
-    for (char c : s) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    }
-    return true;
-  };
-  if (whole.empty() || !digits(whole) || !digits(frac) || whole.size() > 13 || (!in_cess && !frac.empty()) ||
-      frac.size() > 6) {
-    return Status::InvalidArgument("bad amount '" + text + "' (base units, or e.g. 1.5cess)");
-  }
-  uint64_t v = std::stoull(whole);
-  if (!in_cess) return v;
-  uint64_t f = frac.empty() ? 0 : std::stoull(frac);
-  for (size_t i = frac.size(); i < 6; ++i) f *= 10;
-  return v * chain::kUnitsPerCess + f;
-}
-
 Result<std::string> ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + path);

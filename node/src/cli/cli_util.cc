@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -99,6 +100,35 @@ std::string FormatRate(double bytes, double seconds) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1f %s", r, units[u]);
   return buf;
+}
+
+Result<uint64_t> ParseAmount(std::string text) {
+  constexpr uint64_t kUnitsPerCess = 1'000'000;  // chain::kUnitsPerCess
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool in_cess = false;
+  if (text.size() > 4 && text.compare(text.size() - 4, 4, "cess") == 0) {
+    in_cess = true;
+    text.resize(text.size() - 4);
+  }
+  const size_t dot = text.find('.');
+  const std::string whole = text.substr(0, dot);
+  const std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
+  auto digits = [](const std::string& s) {
+    for (char c : s) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    }
+    return true;
+  };
+  // 15 digits of base units, or 13 of CESS (×10^6 stays below 2^64).
+  if (whole.empty() || !digits(whole) || !digits(frac) || whole.size() > (in_cess ? 13u : 15u) ||
+      (!in_cess && !frac.empty()) || frac.size() > 6) {
+    return Status::InvalidArgument("bad amount '" + text + "' (base units, or e.g. 1.5cess)");
+  }
+  const uint64_t v = std::stoull(whole);
+  if (!in_cess) return v;
+  std::string f = frac;
+  f.resize(6, '0');
+  return v * kUnitsPerCess + std::stoull(f);
 }
 
 }  // namespace cess::cli

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cess/core/result.h"
 #include "cess/core/status.h"
 
 namespace CLI {
@@ -63,6 +64,11 @@ class Stopwatch {
  private:
   std::chrono::steady_clock::time_point start_;
 };
+
+// An amount: a plain integer is base units; a number with the suffix "cess" (any case) is CESS,
+// e.g. "1.5cess" = 1,500,000 base units (at most 6 decimals). Errors: InvalidArgument naming the
+// text when it is malformed or too large for u64.
+Result<uint64_t> ParseAmount(std::string text);
 
 // "12.3 MB/s"-style rate; bytes over seconds (0 when seconds is 0).
 std::string FormatRate(double bytes, double seconds);

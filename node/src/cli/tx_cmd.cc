@@ -38,33 +38,6 @@ struct TxOptions {
   bool json = false;
 };
 
-Result<uint64_t> ParseAmount(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  bool in_cess = false;
-  if (text.size() > 4 && text.compare(text.size() - 4, 4, "cess") == 0) {
-    in_cess = true;
-    text.resize(text.size() - 4);
-  }
-  const size_t dot = text.find('.');
-  const std::string whole = text.substr(0, dot);
-  const std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  auto digits = [](const std::string& s) {
-    for (char c : s) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    }
-    return true;
-  };
-  if (whole.empty() || !digits(whole) || !digits(frac) || whole.size() > 15 ||
-      (!in_cess && !frac.empty()) || frac.size() > 6) {
-    return Status::InvalidArgument("bad amount '" + text + "' (base units, or e.g. 1.5cess)");
-  }
-  uint64_t v = std::stoull(whole);
-  if (!in_cess) return v;
-  std::string f = frac;
-  f.resize(6, '0');
-  return v * chain::kUnitsPerCess + std::stoull(f);
-}
-
 Status Submit(const TxOptions& o, const std::string& action, chain::Call call) {
   CESS_ASSIGN_OR_RETURN(auto client, ConnectNode(o.target));
   std::string key_path = o.key;
