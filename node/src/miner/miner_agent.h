@@ -3,8 +3,9 @@
 //   2. transfer_report for each file whose fragments of its index it now holds;
 //   3. PoDR² tags: for each of its untagged fragments, ask the enclave, keep the tags beside the
 //      fragment, and send calculate_report with the enclave's signatures;
-//   4. answer its audit challenge with a PoDR² proof over its whole fragment set, then scrub:
-//      re-hash every fragment and open a restoral order for any that no longer matches;
+//   4. answer its audit challenge with a PoDR² proof over its whole fragment set; when the proof
+//      does not verify locally (or a read finds a fragment that fails its hash), scrub: re-hash
+//      every fragment and open a restoral order for any that no longer matches;
 //   5. claim an open restoral order it may take, rebuild the fragment from k others, store it
 //      and complete the order (its tags follow through step 3).
 // Every step is idempotent and driven by chain state, so a restarted miner picks up where it was.
