@@ -3,8 +3,11 @@
 //   decode   every segment from its 4 data fragments (no RS work) and from 4 parity fragments
 //            (full RS reconstruction), hashes checked, decrypted
 //   upload   encode + push every fragment to 12 FragmentStores in temp folders (one pusher
-//            thread per miner; each Put durable: fsync file, folder and index), and again with
-//            stores opened with sync = false (kill -9 safe, not power-loss safe)
+//            thread per miner), durable: "batched" puts each miner's fragments in one
+//            FragmentBatch committed at the end (the miner's PutFragments path: fsync per file,
+//            once per folder, one index write); "per-fragment" makes each Put durable on its own
+//            (PutFragment). Again with stores opened with sync = false (kill -9 safe, not
+//            power-loss safe)
 //   download Retriever::ReadFile over the same stores through LocalFetcher
 //
 //   cess_storage_pipeline_bench [--size-mib 64] [--reps 5] [--backend auto|cpu|ref|cuda]
@@ -81,8 +84,10 @@ void Report(const char* name, std::vector<double> t, std::vector<double> cpu, ui
 // while segment i + 1 is encoded.
 class Pushers {
  public:
-  explicit Pushers(std::vector<st::FragmentStore*> stores)
-      : stores_(std::move(stores)), queues_(stores_.size()) {
+  // `batched`: each miner's fragments go into one FragmentBatch, committed by Drain (the miner's
+  // PutFragments path); otherwise one durable Put per fragment (the PutFragment path).
+  Pushers(std::vector<st::FragmentStore*> stores, bool batched)
+      : stores_(std::move(stores)), batched_(batched), queues_(stores_.size()), batches_(stores_.size()) {
     for (size_t i = 0; i < stores_.size(); ++i) threads_.emplace_back([this, i] { Loop(i); });
   }
   ~Pushers() {
@@ -102,13 +107,25 @@ class Pushers {
     cv_.notify_all();
     return Status::Ok();
   }
-  // Waits until every queued fragment is acknowledged.
+  // Waits until every queued fragment is acknowledged (batches: committed, in parallel).
   Status Drain() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] {
       return busy_ == 0 && std::all_of(queues_.begin(), queues_.end(), [](auto& q) { return q.empty(); });
     });
-    return error_;
+    if (!error_.ok() || !batched_) return error_;
+    std::vector<Status> results(batches_.size());
+    std::vector<std::thread> commits;
+    for (size_t i = 0; i < batches_.size(); ++i) {
+      if (!batches_[i]) continue;
+      commits.emplace_back([&, i] { results[i] = batches_[i]->Commit(fid_).status(); });
+    }
+    for (auto& t : commits) t.join();
+    for (auto& b : batches_) b.reset();
+    for (const Status& r : results) {
+      if (!r.ok()) return r;
+    }
+    return Status::Ok();
   }
 
  private:
@@ -126,7 +143,13 @@ class Pushers {
         ++busy_;
       }
       cv_.notify_all();
-      Status s = stores_[i]->Put(fid, item.hash, item.bytes);
+      Status s;
+      if (batched_) {
+        if (!batches_[i]) batches_[i] = stores_[i]->BeginBatch();
+        s = batches_[i]->Add(item.hash, item.bytes);
+      } else {
+        s = stores_[i]->Put(fid, item.hash, item.bytes);
+      }
       {
         std::lock_guard lock(mu_);
         --busy_;
@@ -137,6 +160,7 @@ class Pushers {
   }
 
   std::vector<st::FragmentStore*> stores_;
+  bool batched_;
   std::mutex mu_;
   std::condition_variable cv_;
   struct Item {
@@ -144,6 +168,7 @@ class Pushers {
     Bytes bytes;
   };
   std::vector<std::deque<Item>> queues_;
+  std::vector<std::unique_ptr<st::FragmentBatch>> batches_;  // per miner; touched only by its thread and Drain
   std::vector<std::thread> threads_;
   cess::Hash256 fid_{};
   int busy_ = 0;
@@ -249,9 +274,15 @@ int main(int argc, char** argv) {
   if (store_reps <= 0) return 0;
   // Upload to and download from 12 local miners, with durable (fsynced) stores and, to show what
   // the disk's sync latency costs, with stores that skip fsync.
-  for (bool sync : {true, false}) {
-    for (bool enc : {false, true}) {
-      const std::string tag = std::string(enc ? "encrypted" : "plain") + (sync ? "" : " nosync");
+  struct StoreCase {
+    bool sync, enc, batched;
+  };
+  for (const StoreCase& c : {StoreCase{true, false, true}, StoreCase{true, false, false}, StoreCase{true, true, true},
+                             StoreCase{false, false, true}, StoreCase{false, true, true}}) {
+    {
+      const bool sync = c.sync, enc = c.enc;
+      const std::string tag = std::string(enc ? "encrypted" : "plain") + (sync ? "" : " nosync") +
+                              (c.batched ? " batched" : " per-fragment");
       std::vector<double> up, down, upc, downc;
       for (int r = 0; r < store_reps; ++r) {
         const std::string dir =
@@ -272,7 +303,7 @@ int main(int argc, char** argv) {
         }
         st::FileManifest manifest;
         {
-          Pushers pushers(raw);
+          Pushers pushers(raw, c.batched);
           st::EncodeOptions opt;
           opt.layout = layout;
           opt.codec = &codec;

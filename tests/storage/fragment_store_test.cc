@@ -275,7 +275,9 @@ TEST(FragmentStoreTest, ConcurrentPutsAndDeletes) {
 // The fragment the crash child stores as its i-th Put (so the parent can recompute it).
 Bytes CrashFragment(uint64_t round, uint32_t i) { return Data(512 + (i * 7919) % 30000, round * 100000 + i); }
 
-TEST(FragmentStoreTest, AcknowledgedFragmentsSurviveKill9) {
+// A child process stores fragments (one Put each, or group commits of 1-5 when `batched`) and
+// reports each acknowledged one through a pipe; it is killed at a random moment, four times.
+void RunKill9Test(bool batched) {
   test_util::TempDir dir("fstore-crash");
   std::mt19937_64 rng(std::random_device{}());
   std::set<uint32_t> acked_all;
@@ -289,15 +291,26 @@ TEST(FragmentStoreTest, AcknowledgedFragmentsSurviveKill9) {
       ::close(fds[0]);
       auto s = FragmentStore::Open(dir.path(), uint64_t{1} << 32);
       if (!s.ok()) ::_exit(3);
-      for (uint32_t i = round * 100000;; ++i) {
-        const Bytes f = CrashFragment(round, i);
-        const Hash256 h = crypto::Sha256(f);
-        if (!(*s)->Put(Fid(static_cast<uint8_t>(i % 5)), h, f).ok()) ::_exit(4);
-        if (i % 3 == 0) {
-          // Also exercise tags and deletes of older fragments.
-          if (!(*s)->PutTags(h, Data(64, i)).ok()) ::_exit(5);
+      for (uint32_t i = round * 100000;;) {
+        const uint32_t count = batched ? 1 + i % 5 : 1;
+        auto batch = (*s)->BeginBatch();
+        for (uint32_t b = i; b < i + count; ++b) {
+          const Bytes f = CrashFragment(round, b);
+          if (batched) {
+            if (!batch->Add(crypto::Sha256(f), f).ok()) ::_exit(4);
+          } else if (!(*s)->Put(Fid(static_cast<uint8_t>(b % 5)), crypto::Sha256(f), f).ok()) {
+            ::_exit(4);
+          }
         }
-        if (::write(fds[1], &i, sizeof(i)) != sizeof(i)) ::_exit(6);
+        if (batched && !batch->Commit(Fid(static_cast<uint8_t>(i % 5))).ok()) ::_exit(7);
+        for (uint32_t b = i; b < i + count; ++b) {
+          if (b % 3 == 0) {
+            // Also exercise tags.
+            if (!(*s)->PutTags(crypto::Sha256(CrashFragment(round, b)), Data(64, b)).ok()) ::_exit(5);
+          }
+          if (::write(fds[1], &b, sizeof(b)) != sizeof(b)) ::_exit(6);
+        }
+        i += count;
       }
     }
     ::close(fds[1]);
@@ -333,6 +346,68 @@ TEST(FragmentStoreTest, AcknowledgedFragmentsSurviveKill9) {
     }
     ExpectConsistent(*store);
   }
+}
+
+TEST(FragmentStoreTest, AcknowledgedFragmentsSurviveKill9) { RunKill9Test(/*batched=*/false); }
+
+TEST(FragmentStoreTest, AcknowledgedBatchesSurviveKill9) { RunKill9Test(/*batched=*/true); }
+
+TEST(FragmentStoreTest, BatchCommitsEverythingAtOnce) {
+  test_util::TempDir dir("fstore-batch");
+  auto store = MustOpen(dir.path());
+  ASSERT_NE(store, nullptr);
+  const Bytes known = Data(1000, 99);
+  ASSERT_TRUE(store->Put(Fid(1), crypto::Sha256(known), known).ok());
+  std::vector<Bytes> frags;
+  for (int i = 0; i < 6; ++i) frags.push_back(Data(1000 + i, 100 + i));
+  auto batch = store->BeginBatch();
+  for (const Bytes& f : frags) ASSERT_TRUE(batch->Add(crypto::Sha256(f), f).ok());
+  ASSERT_TRUE(batch->Add(crypto::Sha256(frags[2]), frags[2]).ok());  // the same fragment twice
+  ASSERT_TRUE(batch->Add(crypto::Sha256(known), known).ok());        // one the store already holds
+  EXPECT_EQ(batch->size(), 7u);
+  // Not visible before the commit.
+  for (const Bytes& f : frags) EXPECT_EQ(store->Info(crypto::Sha256(f)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->Stats().fragment_count, 1u);
+  auto existed = batch->Commit(Fid(2));
+  ASSERT_TRUE(existed.ok()) << existed.status();
+  EXPECT_EQ(*existed, (std::vector<bool>{false, false, false, false, false, false, true}));
+  for (const Bytes& f : frags) {
+    auto info = store->Info(crypto::Sha256(f));
+    ASSERT_TRUE(info.ok()) << info.status();
+    EXPECT_EQ(info->fids, std::vector<Hash256>{Fid(2)});
+    EXPECT_EQ(*store->Get(crypto::Sha256(f)), f);
+  }
+  EXPECT_EQ(store->Info(crypto::Sha256(known))->fids, (std::vector<Hash256>{Fid(1), Fid(2)}));
+  EXPECT_EQ(store->Stats().fragment_count, 7u);
+  EXPECT_EQ(batch->Commit(Fid(2)).status().code(), StatusCode::kFailedPrecondition);
+  ExpectConsistent(*store);
+}
+
+TEST(FragmentStoreTest, UncommittedBatchLeavesNothing) {
+  test_util::TempDir dir("fstore-batch-abort");
+  const uint64_t cap = 3000;
+  auto store = MustOpen(dir.path(), cap);
+  ASSERT_NE(store, nullptr);
+  {
+    auto batch = store->BeginBatch();
+    const Bytes a = Data(1000, 1), b = Data(1000, 2), c = Data(1000, 3), d = Data(1000, 4);
+    ASSERT_TRUE(batch->Add(crypto::Sha256(a), a).ok());
+    EXPECT_EQ(batch->Add(crypto::Sha256(a), b).code(), StatusCode::kInvalidArgument);  // wrong hash: refused
+    ASSERT_TRUE(batch->Add(crypto::Sha256(b), b).ok());                                 // the batch goes on
+    ASSERT_TRUE(batch->Add(crypto::Sha256(c), c).ok());
+    EXPECT_EQ(batch->Add(crypto::Sha256(d), d).code(), StatusCode::kResourceExhausted);  // over capacity
+    EXPECT_EQ(batch->size(), 3u);
+    // A Put competing for the reserved room is refused too.
+    EXPECT_EQ(store->Put(Fid(1), crypto::Sha256(d), d).code(), StatusCode::kResourceExhausted);
+  }  // dropped without Commit
+  EXPECT_TRUE(FilesOnDisk(store->dir()).empty());
+  EXPECT_EQ(store->Stats().used_bytes, 0u);
+  // The reservation is released: the whole capacity can be used again.
+  for (int i = 0; i < 3; ++i) {
+    const Bytes f = Data(1000, 10 + i);
+    ASSERT_TRUE(store->Put(Fid(1), crypto::Sha256(f), f).ok());
+  }
+  ExpectConsistent(*store);
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ struct StorageOptions {
   std::string range;
   bool encrypt = false;
   bool no_wait = false;
+  bool early_push = false;
   uint32_t gib = 1;
   int timeout_s = 120;
   bool json = false;
@@ -94,6 +95,7 @@ Status RunPut(const StorageOptions& o) {
   po.regions = o.regions;
   po.name = o.name;
   po.wait_active = !o.no_wait;
+  po.early_push = o.early_push;
   po.timeout_ms = static_cast<uint32_t>(o.timeout_s) * 1000;
   if (o.encrypt) {
     CESS_ASSIGN_OR_RETURN(po.master_key, node::MasterKeyFromAccountKey(key));
@@ -110,12 +112,13 @@ Status RunPut(const StorageOptions& o) {
     PrintJson({{"fid", chain::HashToHex(r->fid)}, {"size", r->file_size}, {"segments", r->segments},
                {"encrypted", o.encrypt}, {"dedup", r->dedup}, {"miners", miners},
                {"state", std::string(file_bank::FileStateName(r->state))}, {"encode_s", r->encode_s},
-               {"declare_s", r->declare_s}, {"push_s", r->push_s}, {"active_s", r->active_s}});
+               {"declare_s", r->declare_s}, {"push_s", r->push_s}, {"data_s", r->encode_s + r->push_s},
+               {"early_push", r->early_push}, {"push_retries", r->push_retries}, {"active_s", r->active_s}});
   } else {
-    std::fprintf(stderr, "%s: %llu bytes, %u segment(s)%s, %s; encode %.2f s, declare %.2f s, push %.2f s%s\n",
+    std::fprintf(stderr, "%s: %llu bytes, %u segment(s)%s, %s; encode %.2f s, then %s %.2f s, push %.2f s%s\n",
                  o.file.c_str(), static_cast<unsigned long long>(r->file_size), r->segments,
                  o.encrypt ? ", encrypted" : "", r->dedup ? "already stored (added as owner)" : "stored on 12 miners",
-                 r->encode_s, r->declare_s, r->push_s,
+                 r->encode_s, r->early_push ? "(pushed while encoding) declare" : "declare", r->declare_s, r->push_s,
                  o.no_wait ? "" : (", active after " + std::to_string(r->active_s).substr(0, 4) + " s").c_str());
     std::printf("%s\n", chain::HashToHex(r->fid).c_str());
   }
@@ -329,6 +332,8 @@ void AddStorageCommands(CLI::App& app) {
   p->add_option("--name", put->name, "The name recorded for the file (default: its file name)");
   p->add_flag("--encrypt", put->encrypt, "Encrypt with AES-256-GCM under a key derived from the signer's key");
   p->add_flag("--no-wait", put->no_wait, "Return after the upload without waiting for the file to be Active");
+  p->add_flag("--early-push", put->early_push,
+              "Push fragments while encoding, before the declaration (for remote miners; files up to 256 MiB)");
   p->add_option("--timeout", put->timeout_s, "Seconds to wait for the chain")->capture_default_str();
   AddCommon(p, put.get(), true);
   p->callback([put] { RunOrExit([&] { return RunPut(*put); }); });

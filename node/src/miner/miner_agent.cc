@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -74,6 +76,7 @@ void MinerAgent::TickDuties() {
     return;
   }
   if (!registered_.load()) return;
+  if (Status s = CollectPending(reader); !s.ok()) Fail("pending fragments", s);
   if (Status s = ReportTransfers(reader); !s.ok()) Fail("transfer reports", s);
   if (Status s = ReportTags(reader); !s.ok()) Fail("tag reports", s);
   if (Status s = TakeRestoral(reader); !s.ok()) Fail("restoral", s);
@@ -122,15 +125,8 @@ Status MinerAgent::EnsureRegistered(const chain::state::StateReader& reader) {
   return Status::Ok();
 }
 
-Status MinerAgent::CheckAssigned(const Hash256& fid, const Hash256& hash) {
-  {
-    std::lock_guard lock(mu_);
-    auto it = assigned_.find(fid);
-    if (it != assigned_.end() && it->second.count(hash) != 0) return Status::Ok();
-  }
-  // Read the file's deal and record once; an upload then pushes all its fragments without
-  // another chain read.
-  RemoteStateReader reader(node_);
+Result<std::optional<std::set<Hash256>>> MinerAgent::AssignedHere(const chain::state::StateReader& reader,
+                                                                   const Hash256& fid) {
   std::vector<chain::AccountId> deal_miners;
   {
     auto deal = file_bank::ReadDeal(reader, fid);
@@ -138,7 +134,7 @@ Status MinerAgent::CheckAssigned(const Hash256& fid, const Hash256& hash) {
     if (deal->has_value()) deal_miners = (*deal)->miners;
   }
   CESS_ASSIGN_OR_RETURN(auto file, file_bank::ReadFile(reader, fid));
-  if (!file) return Status::FailedPrecondition("no file " + chain::HashToHex(fid) + " is declared on chain");
+  if (!file) return std::optional<std::set<Hash256>>();
   std::set<Hash256> mine;
   // A deal position, or a position this miner holds (e.g. claimed for restoral).
   for (const file_bank::SegmentInfo& s : file->segments) {
@@ -148,15 +144,91 @@ Status MinerAgent::CheckAssigned(const Hash256& fid, const Hash256& hash) {
       }
     }
   }
-  const bool ok = mine.count(hash) != 0;
+  return std::optional<std::set<Hash256>>(std::move(mine));
+}
+
+Status MinerAgent::CheckAssigned(const Hash256& fid, const Hash256& hash) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = assigned_.find(fid);
+    if (it != assigned_.end() && it->second.count(hash) != 0) return Status::Ok();
+  }
+  // Read the file's deal and record once; an upload then pushes all its fragments without
+  // another chain read.
+  RemoteStateReader reader(node_);
+  CESS_ASSIGN_OR_RETURN(auto mine, AssignedHere(reader, fid));
+  if (!mine) return Status::FailedPrecondition("no file " + chain::HashToHex(fid) + " is declared on chain");
+  const bool ok = mine->count(hash) != 0;
   {
     std::lock_guard lock(mu_);
     if (assigned_.size() >= 1024) assigned_.clear();  // a bound, not an LRU: re-reads are cheap
-    assigned_[fid] = std::move(mine);
+    assigned_[fid] = std::move(*mine);
   }
   if (ok) return Status::Ok();
   return Status::FailedPrecondition("fragment " + chain::HashToHex(hash) + " of file " + chain::HashToHex(fid) +
                                     " is not assigned to this miner");
+}
+
+Result<bool> MinerAgent::IsDeclared(const Hash256& fid) {
+  RemoteStateReader reader(node_);
+  CESS_ASSIGN_OR_RETURN(auto file, file_bank::ReadFile(reader, fid));
+  return file.has_value();
+}
+
+void MinerAgent::NotePending(const Hash256& fid, const std::vector<Hash256>& hashes) {
+  std::lock_guard lock(mu_);
+  Pending& p = pending_[fid];
+  if (p.hashes.empty()) p.since = std::chrono::steady_clock::now();
+  p.hashes.insert(hashes.begin(), hashes.end());
+}
+
+Status MinerAgent::CollectPending(const chain::state::StateReader& reader) {
+  if (!pending_scanned_) {
+    // Fragments of files not declared on chain (a restart while pending, or a push whose
+    // declaration never came) get a fresh window.
+    CESS_ASSIGN_OR_RETURN(auto list, store_.List());
+    std::map<Hash256, std::vector<Hash256>> by_fid;
+    for (const storage::FragmentInfo& info : list) {
+      for (const Hash256& fid : info.fids) by_fid[fid].push_back(info.hash);
+    }
+    for (const auto& [fid, hashes] : by_fid) {
+      CESS_ASSIGN_OR_RETURN(auto file, file_bank::ReadFile(reader, fid));
+      if (!file) NotePending(fid, hashes);
+    }
+    pending_scanned_ = true;
+  }
+  std::map<Hash256, Pending> pending;
+  {
+    std::lock_guard lock(mu_);
+    pending = pending_;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const auto window = std::chrono::seconds(config_.pending_window_s);
+  Status first_error;
+  for (const auto& [fid, p] : pending) {
+    CESS_ASSIGN_OR_RETURN(auto mine, AssignedHere(reader, fid));
+    if (!mine && now - p.since < window) continue;  // still waiting for the declaration
+    std::set<Hash256> drop;
+    for (const Hash256& h : p.hashes) {
+      if (!mine || mine->count(h) == 0) drop.insert(h);
+    }
+    for (const Hash256& h : drop) {
+      Status s = store_.Delete(fid, h);
+      if (!s.ok() && s.code() != StatusCode::kNotFound && first_error.ok()) first_error = s;
+    }
+    if (!drop.empty()) {
+      kLog.Info("dropped {} pending fragments of file {} ({})", drop.size(), chain::HashToHex(fid),
+                mine ? "not assigned here" : "never declared");
+    }
+    std::lock_guard lock(mu_);
+    auto it = pending_.find(fid);
+    if (it != pending_.end()) {
+      for (const Hash256& h : p.hashes) it->second.hashes.erase(h);
+      if (it->second.hashes.empty()) pending_.erase(it);
+    }
+    if (mine) stored_fids_.insert(fid);  // declared: its transfer report is due
+  }
+  return first_error;
 }
 
 Status MinerAgent::ReportTransfers(const chain::state::StateReader& reader) {

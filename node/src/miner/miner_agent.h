@@ -7,17 +7,24 @@
 //      does not verify locally (or a read finds a fragment that fails its hash), scrub: re-hash
 //      every fragment and open a restoral order for any that no longer matches;
 //   5. claim an open restoral order it may take, rebuild the fragment from k others, store it
-//      and complete the order (its tags follow through step 3).
+//      and complete the order (its tags follow through step 3);
+//   6. pending fragments (pushed early, before their file was declared): once the file is
+//      declared, keep those the chain assigns here (step 2 reports them) and drop the others;
+//      drop all of them when the file is still undeclared after the pending window. Fragments
+//      of undeclared files found at start-up (a restart while pending) get a fresh window.
 // Every step is idempotent and driven by chain state, so a restarted miner picks up where it was.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "cess/chain/profile.h"
 #include "cess/chain/types.h"
@@ -37,6 +44,8 @@ struct MinerAgentConfig {
   std::string endpoint;  // advertised on chain
   uint64_t capacity = 0;
   uint64_t collateral = 0;  // 0: the chain's minimum
+  // How long fragments pushed before their file's declaration are kept waiting for it.
+  uint32_t pending_window_s = 600;
 };
 
 struct MinerAgentStats {
@@ -65,6 +74,11 @@ class MinerAgent {
   // Called by the fragment service after a fragment of `fid` was stored: the next Tick looks at
   // the file's deal first. Thread-safe.
   void NoteFragmentStored(const Hash256& fid);
+  // Called by the fragment service after an early push of fragments `hashes` for file `fid`,
+  // which was not declared yet (duty 6). Thread-safe.
+  void NotePending(const Hash256& fid, const std::vector<Hash256>& hashes);
+  // Whether file `fid` is declared on chain (best state). Errors: node errors.
+  Result<bool> IsDeclared(const Hash256& fid);
   // Called by the fragment service when a stored fragment failed its hash. Thread-safe.
   void NoteCorrupt(const Hash256& fragment);
 
@@ -82,6 +96,10 @@ class MinerAgent {
   Status AnswerChallenge(const chain::state::StateReader& reader);
   Status Scrub();
   Status TakeRestoral(const chain::state::StateReader& reader);
+  Status CollectPending(const chain::state::StateReader& reader);
+  // The fragment hashes of file `fid` that the chain assigns to this miner (a deal position or a
+  // position it holds); nullopt when the file is not declared.
+  Result<std::optional<std::set<Hash256>>> AssignedHere(const chain::state::StateReader& reader, const Hash256& fid);
   void Fail(const std::string& what, const Status& s);
 
   MinerAgentConfig config_;
@@ -100,6 +118,12 @@ class MinerAgent {
   std::set<Hash256> stored_fids_;  // fids with new fragments since the last pass
   std::set<Hash256> corrupt_;      // fragments found corrupt by the service
   std::map<Hash256, std::set<Hash256>> assigned_;  // fid -> fragment hashes the chain assigns here
+  struct Pending {
+    std::chrono::steady_clock::time_point since;
+    std::set<Hash256> hashes;
+  };
+  std::map<Hash256, Pending> pending_;  // fid -> fragments pushed before its declaration (duty 6)
+  bool pending_scanned_ = false;        // the start-up scan for undeclared files ran (driver thread)
   MinerAgentStats stats_;
   std::atomic<bool> registered_{false};
   uint64_t answered_issued_at_ = UINT64_MAX;  // the challenge last answered (audit thread only)

@@ -63,6 +63,118 @@ grpc::Status MinerService::PutFragment(grpc::ServerContext*, grpc::ServerReader<
   return grpc::Status::OK;
 }
 
+grpc::Status MinerService::PutFragments(grpc::ServerContext*,
+                                        grpc::ServerReader<miner::v1::PutFragmentsRequest>* reader,
+                                        miner::v1::PutFragmentsResponse* reply) {
+  miner::v1::PutFragmentsRequest msg;
+  if (!reader->Read(&msg)) return {grpc::StatusCode::INVALID_ARGUMENT, "empty PutFragments stream"};
+  const bool early = msg.early();
+  Hash256 fid{};
+  bool have_fid = false;
+  if (!early) {
+    auto f = chain::HashFromHex(msg.fid());
+    if (!f.ok()) return ToGrpc(f.status().WithContext("fid"));
+    fid = *f;
+    have_fid = true;
+  }
+  // Early bytes (not yet known to belong to a declared file) count against a per-miner budget.
+  struct EarlyBudget {
+    std::atomic<uint64_t>& in_flight;
+    uint64_t held = 0;
+    ~EarlyBudget() { in_flight.fetch_sub(held); }
+  } budget{early_in_flight_};
+  std::unique_ptr<storage::FragmentBatch> batch = store_.BeginBatch();
+  Hash256 hash{};
+  Bytes data;
+  bool open = false;  // a fragment is being received
+  uint32_t received = 0;
+  do {
+    if (early && !msg.fid().empty()) {  // the trailer
+      if (have_fid) return {grpc::StatusCode::INVALID_ARGUMENT, "the fid came twice"};
+      if (open || !msg.fragment_hash().empty() || !msg.data().empty()) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "the final fid must come alone, after the last fragment"};
+      }
+      auto f = chain::HashFromHex(msg.fid());
+      if (!f.ok()) return ToGrpc(f.status().WithContext("fid"));
+      fid = *f;
+      have_fid = true;
+      continue;
+    }
+    if (early && have_fid) return {grpc::StatusCode::INVALID_ARGUMENT, "a message after the final fid"};
+    if (!msg.fragment_hash().empty()) {
+      if (open) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "fragment " + chain::HashToHex(hash) + " ended after " +
+                                                        std::to_string(data.size()) + " of " +
+                                                        std::to_string(fragment_size_) + " bytes"};
+      }
+      auto h = chain::HashFromHex(msg.fragment_hash());
+      if (!h.ok()) return ToGrpc(h.status().WithContext("fragment_hash"));
+      hash = *h;
+      if (msg.size() != fragment_size_) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "fragment size " + std::to_string(msg.size()) +
+                                                        " is not the profile's " + std::to_string(fragment_size_)};
+      }
+      if (early) {
+        if (early_in_flight_.fetch_add(fragment_size_) + fragment_size_ > early_limit_) {
+          early_in_flight_.fetch_sub(fragment_size_);
+          return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+                  "this miner holds " + std::to_string(early_limit_) +
+                      " bytes of undeclared uploads already; push after the declaration"};
+        }
+        budget.held += fragment_size_;
+      } else if (cess::Status s = agent_.CheckAssigned(fid, hash); !s.ok()) {
+        return ToGrpc(s);  // refuse work the chain does not assign before reading the bytes
+      }
+      data.clear();
+      data.reserve(fragment_size_);
+      open = true;
+    }
+    if (msg.data().empty()) continue;
+    if (!open) return {grpc::StatusCode::INVALID_ARGUMENT, "data before a fragment header"};
+    if (data.size() + msg.data().size() > fragment_size_) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, "more bytes than the announced size"};
+    }
+    data.insert(data.end(), msg.data().begin(), msg.data().end());
+    if (data.size() == fragment_size_) {
+      open = false;
+      ++received;
+      if (cess::Status s = batch->Add(hash, data); !s.ok()) {
+        return ToGrpc(s.WithContext("fragment " + chain::HashToHex(hash)));
+      }
+    }
+  } while (reader->Read(&msg));
+  if (open) return {grpc::StatusCode::INVALID_ARGUMENT, "stream ended inside fragment " + chain::HashToHex(hash)};
+  if (!have_fid) return {grpc::StatusCode::INVALID_ARGUMENT, "the early stream ended without its fid"};
+  bool pending = false;
+  if (early) {
+    // Declared by now: every fragment must be assigned here. Not yet: kept as pending.
+    auto declared = agent_.IsDeclared(fid);
+    if (!declared.ok()) return ToGrpc(declared.status());
+    pending = !*declared;
+    if (!pending) {
+      for (const Hash256& h : batch->hashes()) {
+        if (cess::Status s = agent_.CheckAssigned(fid, h); !s.ok()) return ToGrpc(s);
+      }
+    }
+  }
+  const std::vector<Hash256> hashes = batch->hashes();
+  auto existed = batch->Commit(fid);
+  if (!existed.ok()) return ToGrpc(existed.status());
+  if (pending) {
+    agent_.NotePending(fid, hashes);
+  } else {
+    agent_.NoteFragmentStored(fid);
+  }
+  uint32_t duplicates = 0;
+  for (bool e : *existed) duplicates += e ? 1 : 0;
+  const auto stats = store_.Stats();
+  reply->set_stored(received);
+  reply->set_duplicates(duplicates);
+  reply->set_pending(pending);
+  reply->set_free_bytes(stats.capacity_bytes > stats.used_bytes ? stats.capacity_bytes - stats.used_bytes : 0);
+  return grpc::Status::OK;
+}
+
 grpc::Status MinerService::GetFragment(grpc::ServerContext*, const miner::v1::GetFragmentRequest* request,
                                        grpc::ServerWriter<miner::v1::GetFragmentResponse>* writer) {
   auto hash = chain::HashFromHex(request->fragment_hash());

@@ -39,6 +39,12 @@ struct PutOptions {
   bool wait_active = true;
   uint32_t timeout_ms = 120000;      // for the declaration and for becoming Active
   FileProgressFn progress;
+  // Files up to 256 MiB: push every fragment while the file is still being encoded, before the
+  // declaration (the miners keep them pending until they see it), instead of after the
+  // declaration. It overlaps encoding, pushing and the chain's finality when the miners are
+  // remote; on one small machine that runs the miners too, the work competes for the same cores
+  // and is slower (bench/RESULTS.md §6d). Default off.
+  bool early_push = false;
 };
 
 struct PutResult {
@@ -48,7 +54,15 @@ struct PutResult {
   bool dedup = false;  // the FID existed: the caller was added as an owner, nothing pushed
   std::vector<chain::AccountId> miners;
   chain::runtime::file_bank::FileState state = chain::runtime::file_bank::FileState::kPending;
+  // encode_s: encoding; declare_s: the declaration, submitted once encoded, until finalized;
+  // push_s: until the last miner acknowledged its fragments durably, counted from the end of the
+  // declaration, or with early_push from the end of encoding (the push then ran alongside the
+  // encoding and the declaration); active_s: after that, until the file was Active (when waited
+  // for). The data path (bytes encoded and durable on the miners) is encode_s + push_s, plus
+  // declare_s without early_push.
   double encode_s = 0, declare_s = 0, push_s = 0, active_s = 0;
+  bool early_push = false;    // fragments were pushed while encoding (before the declaration)
+  uint32_t push_retries = 0;  // miners whose early push failed and were pushed after the declaration
 };
 
 // Stores the file at `path` (see above) for the signer of `tx`. Errors: NotFound / IoError for the

@@ -73,6 +73,81 @@ Result<miner::v1::PutFragmentResponse> MinerClient::Put(const Hash256& fid, cons
   return reply;
 }
 
+std::unique_ptr<FragmentPush> MinerClient::OpenPush(const Hash256* fid) const {
+  std::unique_ptr<FragmentPush> push(new FragmentPush());
+  SetDeadline(&push->ctx_, timeout_ms_);
+  push->endpoint_ = endpoint_;
+  push->early_ = fid == nullptr;
+  push->writer_ = stub_->PutFragments(&push->ctx_, &push->reply_);
+  if (fid != nullptr) {
+    miner::v1::PutFragmentsRequest req;
+    req.set_fid(chain::HashToHex(*fid));
+    push->first_ = false;
+    push->broken_ = !push->writer_->Write(req);
+  }
+  return push;
+}
+
+FragmentPush::~FragmentPush() {
+  if (!finished_ && writer_) {
+    ctx_.TryCancel();
+    writer_->Finish();
+  }
+}
+
+void FragmentPush::Cancel() { ctx_.TryCancel(); }
+
+bool FragmentPush::Write(const Hash256& hash, ByteSpan bytes) {
+  if (broken_ || finished_) return false;
+  miner::v1::PutFragmentsRequest req;
+  size_t off = 0;
+  bool first_chunk = true;
+  do {
+    if (first_) req.set_early(early_);
+    first_ = false;
+    if (first_chunk) {
+      req.set_fragment_hash(chain::HashToHex(hash));
+      req.set_size(bytes.size());
+    }
+    first_chunk = false;
+    const size_t n = std::min(kFragmentChunkBytes, bytes.size() - off);
+    req.set_data(reinterpret_cast<const char*>(bytes.data() + off), n);
+    off += n;
+    if (!writer_->Write(req)) {
+      broken_ = true;
+      return false;
+    }
+    req.Clear();
+  } while (off < bytes.size());
+  return true;
+}
+
+Result<miner::v1::PutFragmentsResponse> FragmentPush::Finish(const Hash256* fid) {
+  if (finished_) return cess::Status::FailedPrecondition("push to " + endpoint_ + " already finished");
+  if (early_ && fid == nullptr) return cess::Status::InvalidArgument("an early push needs its fid to finish");
+  if (!broken_) {
+    miner::v1::PutFragmentsRequest req;
+    if (first_) req.set_early(early_);
+    if (early_) req.set_fid(chain::HashToHex(*fid));
+    if (first_ || early_) broken_ = !writer_->Write(req);
+    first_ = false;
+  }
+  writer_->WritesDone();
+  const grpc::Status s = writer_->Finish();
+  finished_ = true;
+  if (!s.ok()) return FromGrpc(s, "put fragments to " + endpoint_);
+  return reply_;
+}
+
+Result<miner::v1::PutFragmentsResponse> MinerClient::PutMany(const Hash256& fid,
+                                                             std::span<const FragmentRef> fragments) const {
+  std::unique_ptr<FragmentPush> push = OpenPush(&fid);
+  for (const FragmentRef& f : fragments) {
+    if (!push->Write(f.hash, f.bytes)) break;  // Finish says why
+  }
+  return push->Finish();
+}
+
 Result<Bytes> MinerClient::Get(const Hash256& hash, uint64_t offset, uint64_t length) const {
   grpc::ClientContext ctx;
   SetDeadline(&ctx, timeout_ms_);

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "cess/core/bytes.h"
@@ -18,6 +19,32 @@ namespace cess::node {
 // Chunk size of fragment streams.
 inline constexpr size_t kFragmentChunkBytes = size_t{1} << 20;
 
+// One open PutFragments stream (MinerClient::OpenPush). One thread drives it; Cancel may come from
+// any thread.
+class FragmentPush {
+ public:
+  ~FragmentPush();
+  // Sends fragment `hash` in chunks. False when the stream broke (Finish says why).
+  bool Write(const Hash256& hash, ByteSpan bytes);
+  // Ends the stream (an early one first sends `fid`, which it then requires) and waits for the
+  // miner's acknowledgement of the group commit. Errors as MinerClient::Put.
+  Result<miner::v1::PutFragmentsResponse> Finish(const Hash256* fid = nullptr);
+  // Aborts the stream: the miner drops what it received. Thread-safe.
+  void Cancel();
+
+ private:
+  friend class MinerClient;
+  FragmentPush() = default;
+  grpc::ClientContext ctx_;
+  miner::v1::PutFragmentsResponse reply_;
+  std::unique_ptr<grpc::ClientWriter<miner::v1::PutFragmentsRequest>> writer_;
+  std::string endpoint_;
+  bool early_ = false;
+  bool first_ = true;     // the next message is the stream's first
+  bool broken_ = false;   // a Write failed
+  bool finished_ = false;
+};
+
 // Thread-safe: one channel per client; calls may run concurrently.
 class MinerClient {
  public:
@@ -29,6 +56,18 @@ class MinerClient {
   // Errors: the miner's answer (InvalidArgument, ResourceExhausted, FailedPrecondition), Unavailable,
   // DeadlineExceeded.
   Result<miner::v1::PutFragmentResponse> Put(const Hash256& fid, const Hash256& hash, ByteSpan bytes) const;
+  // One fragment of a PutMany call.
+  struct FragmentRef {
+    Hash256 hash{};
+    ByteSpan bytes;
+  };
+  // Streams every fragment of `fragments` (of file `fid`) in one PutFragments call; OK once the
+  // miner acknowledged all of them durably (one group commit). Nothing is stored when any one is
+  // refused. Errors as Put.
+  Result<miner::v1::PutFragmentsResponse> PutMany(const Hash256& fid, std::span<const FragmentRef> fragments) const;
+  // Opens a PutFragments stream for fragments of file `*fid`, or, with nullptr, an early stream
+  // whose fid is given to Finish (proto/storage/miner.proto). The timeout bounds the whole stream.
+  std::unique_ptr<FragmentPush> OpenPush(const Hash256* fid) const;
   // The fragment's bytes [offset, offset + length) (length 0: to the end). Errors: NotFound,
   // DataLoss (the miner's copy is corrupt), Unavailable, DeadlineExceeded, Corruption when the
   // stream is malformed.

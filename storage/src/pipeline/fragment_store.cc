@@ -80,6 +80,16 @@ Status FsyncDir(const std::string& dir) {
   return Status::Ok();
 }
 
+// fdatasync of the file at `path` (through a fresh descriptor: it flushes the file, not the fd).
+Status SyncFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", path);
+  const int rc = ::fdatasync(fd);
+  ::close(fd);
+  if (rc != 0) return Errno("cannot fsync", path);
+  return Status::Ok();
+}
+
 // Creates `dir` when absent; returns true when it was created.
 Result<bool> MakeDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) == 0) return true;
@@ -202,9 +212,9 @@ class FragmentStore::Impl {
     return Status::Ok();
   }
 
-  // Writes `data` to `path` through a temporary file and a rename, fsynced when `sync`.
-  Status WriteFile(const std::string& path, ByteSpan data) const {
-    if (sync) return WriteFileAtomic(path, data);
+  // Writes `data` to a new temporary file next to `path` and returns its name; with
+  // `start_writeback`, asks the kernel to start writing it to disk now (without waiting).
+  Result<std::string> WriteTemp(const std::string& path, ByteSpan data, bool start_writeback) const {
     const std::string tmp = path + std::string(kTempMarker) + std::to_string(::getpid()) + "." +
                             std::to_string(temp_counter.fetch_add(1));
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -221,7 +231,20 @@ class FragmentStore::Impl {
       }
       off += static_cast<size_t>(n);
     }
-    if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (start_writeback) ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint; errors surface at fsync
+    if (::close(fd) != 0) {
+      Status st = Errno("cannot write", tmp);
+      ::unlink(tmp.c_str());
+      return st;
+    }
+    return tmp;
+  }
+
+  // Writes `data` to `path` through a temporary file and a rename, fsynced when `sync`.
+  Status WriteFile(const std::string& path, ByteSpan data) const {
+    if (sync) return WriteFileAtomic(path, data);
+    CESS_ASSIGN_OR_RETURN(std::string tmp, WriteTemp(path, data, false));
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
       Status st = Errno("cannot write", path);
       ::unlink(tmp.c_str());
       return st;
@@ -359,19 +382,66 @@ Result<std::unique_ptr<FragmentStore>> FragmentStore::Open(const std::string& di
 const std::string& FragmentStore::dir() const { return impl_->dir; }
 
 Status FragmentStore::Put(const Hash256& fid, const Hash256& hash, ByteSpan bytes) {
+  std::unique_ptr<FragmentBatch> batch = BeginBatch();
+  CESS_RETURN_IF_ERROR(batch->Add(hash, bytes));
+  return batch->Commit(fid).status();
+}
+
+std::unique_ptr<FragmentBatch> FragmentStore::BeginBatch() {
+  return std::unique_ptr<FragmentBatch>(new FragmentBatch(*impl_));
+}
+
+struct FragmentBatch::Entry {
+  Hash256 hash{};
+  uint64_t size = 0;
+  std::string temp;   // the temporary file holding the bytes until Commit
+  std::string final;  // set once renamed into place by Commit
+};
+
+FragmentBatch::FragmentBatch(FragmentStore::Impl& store) : store_(store) {}
+
+FragmentBatch::~FragmentBatch() { Abort(); }
+
+size_t FragmentBatch::size() const { return entries_.size(); }
+
+std::vector<Hash256> FragmentBatch::hashes() const {
+  std::vector<Hash256> out;
+  out.reserve(entries_.size());
+  for (const Entry& e : entries_) out.push_back(e.hash);
+  return out;
+}
+
+void FragmentBatch::Abort() {
+  for (Entry& e : entries_) {
+    if (!e.temp.empty()) ::unlink(e.temp.c_str());
+    if (!e.final.empty()) ::unlink(e.final.c_str());
+    e.temp.clear();
+    e.final.clear();
+  }
+  if (reserved_ > 0) {
+    std::lock_guard lock(store_.mu);
+    store_.reserved -= reserved_;
+    reserved_ = 0;
+  }
+  done_ = true;
+}
+
+Status FragmentBatch::Add(const Hash256& hash, ByteSpan bytes) {
+  if (done_) return Status::FailedPrecondition("fragment batch already committed");
   if (crypto::Sha256(bytes) != hash) {
     return Status::InvalidArgument("fragment bytes do not hash to " + ToHex(hash));
   }
-  Impl& im = *impl_;
-  Impl::HashLock hash_lock(im, hash);
+  for (const Entry& e : entries_) {
+    if (e.hash == hash) return Status::Ok();
+  }
+  FragmentStore::Impl& im = store_;
+  const uint64_t size = bytes.size();
+  // Already stored: Commit only adds the reference, which needs no room and no bytes.
   CESS_ASSIGN_OR_RETURN(std::optional<FragmentInfo> existing, im.ReadEntry(hash));
   if (existing.has_value()) {
-    auto pos = std::lower_bound(existing->fids.begin(), existing->fids.end(), fid);
-    if (pos != existing->fids.end() && *pos == fid) return Status::Ok();
-    existing->fids.insert(pos, fid);
-    return im.WriteEntry(*existing);
+    entries_.push_back(Entry{hash, size, {}, {}});
+    return Status::Ok();
   }
-  const uint64_t size = bytes.size();
   {
     std::lock_guard lock(im.mu);
     if (im.used + im.reserved > im.capacity || size > im.capacity - im.used - im.reserved) {
@@ -381,23 +451,129 @@ Status FragmentStore::Put(const Hash256& fid, const Hash256& hash, ByteSpan byte
     }
     im.reserved += size;
   }
-  const std::string path = im.FragmentPath(hash);
-  Status s = im.EnsureSubDir(hash);
-  if (s.ok()) s = im.WriteFile(path, bytes);
-  if (s.ok()) {
-    FragmentInfo info;
-    info.hash = hash;
-    info.size = size;
-    info.fids = {fid};
-    s = im.WriteEntry(info);
-    if (!s.ok()) ::unlink(path.c_str());
+  reserved_ += size;
+  auto unreserve = [&] {
+    std::lock_guard lock(im.mu);
+    im.reserved -= size;
+    reserved_ -= size;
+  };
+  if (Status s = im.EnsureSubDir(hash); !s.ok()) {
+    unreserve();
+    return s;
   }
-  std::lock_guard lock(im.mu);
-  im.reserved -= size;
-  if (!s.ok()) return s;
-  im.used += size;
-  ++im.count;
+  Result<std::string> temp = im.WriteTemp(im.FragmentPath(hash), bytes, /*start_writeback=*/im.sync);
+  if (!temp.ok()) {
+    unreserve();
+    return temp.status();
+  }
+  entries_.push_back(Entry{hash, size, std::move(temp).value(), {}});
   return Status::Ok();
+}
+
+Result<std::vector<bool>> FragmentBatch::Commit(const Hash256& fid) {
+  if (done_) return Status::FailedPrecondition("fragment batch already committed");
+  FragmentStore::Impl& im = store_;
+  // Guards, destroyed in reverse order: a failed commit removes its files while it still holds
+  // the hash locks, so that no concurrent Put of the same hash can have its file removed.
+  std::vector<Hash256> hashes;
+  bool locked = false;
+  struct Unlock {
+    FragmentStore::Impl& im;
+    const std::vector<Hash256>& hashes;
+    const bool& locked;
+    ~Unlock() {
+      if (!locked) return;
+      {
+        std::lock_guard lock(im.mu);
+        for (const Hash256& h : hashes) im.busy.erase(h);
+      }
+      im.cv.notify_all();
+    }
+  } unlock{im, hashes, locked};
+  struct AbortOnError {
+    FragmentBatch* batch;
+    ~AbortOnError() {
+      if (batch != nullptr) batch->Abort();
+    }
+  } abort_on_error{this};
+  // 1. The bytes reach the disk (write-back started at Add, so most of it is already done).
+  if (im.sync) {
+    for (const Entry& e : entries_) {
+      if (!e.temp.empty()) CESS_RETURN_IF_ERROR(SyncFile(e.temp));
+    }
+  }
+  // 2. Every hash of the batch is locked at once (no lock order, so no deadlock with other batches).
+  hashes.reserve(entries_.size());
+  for (const Entry& e : entries_) hashes.push_back(e.hash);
+  {
+    std::unique_lock lock(im.mu);
+    im.cv.wait(lock, [&] {
+      return std::none_of(hashes.begin(), hashes.end(), [&](const Hash256& h) { return im.busy.count(h) > 0; });
+    });
+    im.busy.insert(hashes.begin(), hashes.end());
+    locked = true;
+  }
+  // 3. New fragments are renamed into place; known ones only gain the reference.
+  rocksdb::WriteBatch index;
+  std::vector<bool> existed(entries_.size(), false);
+  std::set<std::string> folders;
+  uint64_t added_bytes = 0;
+  uint64_t added_count = 0;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    Entry& e = entries_[i];
+    CESS_ASSIGN_OR_RETURN(std::optional<FragmentInfo> info, im.ReadEntry(e.hash));
+    if (info.has_value()) {
+      existed[i] = true;
+      auto pos = std::lower_bound(info->fids.begin(), info->fids.end(), fid);
+      if (pos != info->fids.end() && *pos == fid) continue;
+      info->fids.insert(pos, fid);
+      const Bytes value = EncodeEntry(*info);
+      index.Put(ToSlice(e.hash), ToSlice(value));
+      continue;
+    }
+    if (e.temp.empty()) {  // known at Add without bytes, deleted since
+      return Status::Unavailable("fragment " + ToHex(e.hash) + " was deleted while the batch was open; send it again");
+    }
+    const std::string path = im.FragmentPath(e.hash);
+    if (::rename(e.temp.c_str(), path.c_str()) != 0) return Errno("cannot rename into", path);
+    e.temp.clear();
+    e.final = path;
+    folders.insert(im.SubDir(ToHex(e.hash)));
+    FragmentInfo fresh;
+    fresh.hash = e.hash;
+    fresh.size = e.size;
+    fresh.fids = {fid};
+    const Bytes value = EncodeEntry(fresh);
+    index.Put(ToSlice(e.hash), ToSlice(value));
+    added_bytes += e.size;
+    ++added_count;
+  }
+  // 4. The renames are durable, then one synced index write acknowledges the whole batch.
+  if (im.sync) {
+    for (const std::string& f : folders) CESS_RETURN_IF_ERROR(FsyncDir(f));
+  }
+  if (index.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = im.sync;
+    rocksdb::Status s = im.db->Write(wo, &index);
+    if (!s.ok()) return FromRocks(s, "batch write");
+  }
+  // Committed: the renamed files now belong to the store; temporary files of known fragments go.
+  for (Entry& e : entries_) {
+    if (!e.temp.empty()) ::unlink(e.temp.c_str());
+    e.temp.clear();
+    e.final.clear();
+  }
+  {
+    std::lock_guard lock(im.mu);
+    im.reserved -= reserved_;
+    im.used += added_bytes;
+    im.count += added_count;
+    reserved_ = 0;
+  }
+  done_ = true;
+  abort_on_error.batch = nullptr;
+  return existed;
 }
 
 Result<Bytes> FragmentStore::Get(const Hash256& hash, bool verify) const {

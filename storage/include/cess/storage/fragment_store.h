@@ -8,7 +8,10 @@
 //
 // Crash safety: a Put writes a temporary file, fsyncs it, renames it into place, fsyncs the
 // folder, then writes the index entry with a synced WAL, and only then returns OK. So every
-// acknowledged fragment survives kill -9 or power loss byte for byte. Open() recovers from a crash
+// acknowledged fragment survives kill -9 or power loss byte for byte. A batch (BeginBatch) does
+// the same for many fragments with one group commit: every temporary file is written as it
+// arrives, then all are fsynced, renamed and their folders fsynced once each, then one synced
+// index write covers them all, and only then is the batch acknowledged. Open() recovers from a crash
 // at any point: it removes leftover temporary files, drops index entries whose file is missing or
 // has the wrong size, and deletes fragment or tag files the index does not know.
 #pragma once
@@ -52,6 +55,8 @@ struct FragmentStoreStats {
 
 // Thread-safe: every method may be called from several threads at once. Operations on the same
 // fragment hash are serialized; different hashes proceed in parallel.
+class FragmentBatch;
+
 class FragmentStore {
  public:
   ~FragmentStore();
@@ -72,6 +77,10 @@ class FragmentStore {
   // Errors: InvalidArgument when SHA-256(bytes) != hash (nothing is written); ResourceExhausted
   // when storing would exceed the capacity; IoError from the disk or index.
   Status Put(const Hash256& fid, const Hash256& hash, ByteSpan bytes);
+
+  // Starts a group commit of fragments of one file (see the file comment and FragmentBatch).
+  // The batch must not outlive the store.
+  std::unique_ptr<FragmentBatch> BeginBatch();
 
   // The bytes of fragment `hash`. With `verify`, also checks SHA-256(bytes) == hash.
   // Errors: NotFound when not stored; Corruption when the verified hash or the size differs
@@ -107,8 +116,53 @@ class FragmentStore {
 
  private:
   class Impl;
+  friend class FragmentBatch;
   explicit FragmentStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// A group commit of fragments of one file: Add writes each fragment as it arrives (not yet
+// durable, not yet visible), Commit makes them all durable and visible at once. Destroying an
+// uncommitted batch (or a failed Commit) removes its temporary files and frees what it reserved;
+// nothing of it is then stored. Not thread-safe: one thread drives a batch; batches and single
+// Puts of the same store may run in parallel (operations on one hash are serialized at Commit).
+class FragmentBatch {
+ public:
+  ~FragmentBatch();
+  FragmentBatch(const FragmentBatch&) = delete;
+  FragmentBatch& operator=(const FragmentBatch&) = delete;
+
+  // Checks SHA-256(bytes) == hash, reserves capacity and writes the bytes to a temporary file,
+  // starting its write-back. A hash already in this batch is accepted again and only counted; a
+  // fragment the store already holds needs no room and its bytes are not written.
+  // Errors: InvalidArgument when the hash does not match (the batch stays usable: nothing of this
+  // fragment was kept); ResourceExhausted when the store has no room for it; IoError;
+  // FailedPrecondition after Commit.
+  Status Add(const Hash256& hash, ByteSpan bytes);
+
+  // Makes every added fragment durable and indexed with file `fid`'s reference (the file may be
+  // named only now: an uploader can push before it knows the FID); fragments the
+  // store already held only gain the reference (their bytes are not written again). Returns, per
+  // distinct added hash in the order first added, whether it was already stored. On error nothing
+  // of the batch is stored. Errors: IoError; Unavailable when a fragment that was stored at Add
+  // was deleted since (send the batch again); FailedPrecondition when called twice.
+  Result<std::vector<bool>> Commit(const Hash256& fid);
+
+  // The distinct hashes added so far, in the order first added.
+  std::vector<Hash256> hashes() const;
+
+  // Distinct hashes added so far.
+  size_t size() const;
+
+ private:
+  friend class FragmentStore;
+  struct Entry;
+  explicit FragmentBatch(FragmentStore::Impl& store);
+  void Abort();
+  FragmentStore::Impl& store_;
+  std::vector<Entry> entries_;
+  uint64_t reserved_ = 0;
+  bool done_ = false;
 };
 
 }  // namespace cess::storage
