@@ -32,6 +32,7 @@
 
 #include "cess/chain/runtime/file_bank.h"
 #include "cess/chain/types.h"
+#include "cess/core/hash.h"
 #include "cess/core/keyfile.h"
 #include "cess/core/random.h"
 #include "cess/storage/pipeline.h"
@@ -97,7 +98,7 @@ TEST(StorageE2E, PutGetRepairAndRefusals) {
   DevnetGuard guard{dir, scratch};
 
   // A challenge every block, so the corrupted miner is audited within seconds.
-  json up = CessJson("devnet up --dir " + dir + " --miners 14 --audit-interval 1 --timeout 120 --cessd " +
+  json up = CessJson("devnet up --dir " + dir + " --miners 14 --audit-interval 1 --pending-window 20 --timeout 120 --cessd " +
                          CESSD_PATH + " --enclave-bin " + CESS_ENCLAVE_BIN,
                      scratch);
   ASSERT_EQ(up["miners"].size(), 14u) << up.dump();
@@ -123,10 +124,14 @@ TEST(StorageE2E, PutGetRepairAndRefusals) {
       if (!c.data.empty() && c.data[0] == 0) c.data[0] = 1;
       c.encrypt = encrypt;
       WriteAll(c.path, c.data);
-      json put = CessJson("storage put " + c.path + " --no-wait --dir " + dir + (encrypt ? " --encrypt" : ""), scratch);
+      // Encrypted files are pushed early (while encoding, before the declaration), plain ones after it.
+      json put = CessJson("storage put " + c.path + " --no-wait --dir " + dir + (encrypt ? " --encrypt --early-push" : ""),
+                          scratch);
       c.fid = put.value("fid", "");
       ASSERT_EQ(c.fid.size(), 64u) << put.dump();
       EXPECT_EQ(put["miners"].size(), 12u) << put.dump();
+      EXPECT_EQ(put.value("early_push", !encrypt), encrypt) << put.dump();
+      EXPECT_EQ(put.value("push_retries", 99), 0) << put.dump();
       cases.push_back(std::move(c));
     }
   }
@@ -215,6 +220,23 @@ TEST(StorageE2E, PutGetRepairAndRefusals) {
     const Bytes frag = RandomBytes(256 << 10);
     auto put = (*mc)->Put(manifest->fid, manifest->segments[0].fragment_hashes[0], frag);
     EXPECT_FALSE(put.ok());
+
+    // An early push for a file that is never declared: kept as pending, then dropped after the
+    // devnet's 20 s window. One with a wrong hash is refused outright.
+    const Hash256 ghost_fid = crypto::Sha256(frag);
+    auto ghost = (*mc)->OpenPush(nullptr);
+    ASSERT_TRUE(ghost->Write(crypto::Sha256(frag), frag));
+    auto ghost_reply = ghost->Finish(&ghost_fid);
+    ASSERT_TRUE(ghost_reply.ok()) << ghost_reply.status();
+    EXPECT_TRUE(ghost_reply->pending());
+    EXPECT_EQ(ghost_reply->stored(), 1u);
+    EXPECT_TRUE((*mc)->Get(crypto::Sha256(frag)).ok());
+    auto bad = (*mc)->OpenPush(nullptr);
+    bad->Write(crypto::Sha256(RandomBytes(32)), frag);
+    EXPECT_EQ(bad->Finish(&ghost_fid).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(Eventually([&] { return (*mc)->Get(crypto::Sha256(frag)).status().code() == StatusCode::kNotFound; },
+                           90s))
+        << "the undeclared early push was never dropped";
   }
 
   // 3. Corruption: overwrite every block of one fragment on the miner holding index 0 of `big`.

@@ -152,6 +152,7 @@ Status Fill(const toml::table& root, const std::string& config_dir, NodeConfig* 
   CESS_RETURN_IF_ERROR(miner.U64("collateral", &c->miner.collateral, 0));
   CESS_RETURN_IF_ERROR(miner.String("enclave", &c->miner.enclave));
   CESS_RETURN_IF_ERROR(miner.U32("poll_ms", &c->miner.poll_ms, 10, 60000));
+  CESS_RETURN_IF_ERROR(miner.U32("pending_window_s", &c->miner.pending_window_s, 1, 7 * 86400));
   CESS_RETURN_IF_ERROR(miner.NoUnknownKeys());
 
   TableReader gateway(root["gateway"].as_table(), "gateway");

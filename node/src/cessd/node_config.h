@@ -60,6 +60,7 @@ struct MinerConfig {
   uint64_t collateral = 0;
   std::string enclave;
   uint32_t poll_ms = 300;
+  uint32_t pending_window_s = 600;  // how long early-pushed fragments wait for their declaration
 };
 
 struct GatewayConfig {

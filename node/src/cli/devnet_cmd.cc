@@ -69,6 +69,7 @@ struct UpOptions {
   std::string profile = "devnet";
   uint64_t slot_ms = 0;  // 0: the profile's
   uint64_t audit_interval = 0;  // 0: the profile's
+  uint32_t pending_window_s = 600;
   int bench_accounts = 0;
   std::string cessd;
   std::string chain_id = "cess-devnet";
@@ -328,7 +329,7 @@ Status CreateDevnet(const UpOptions& o, const fs::path& dir) {
            << "[keys]\naccount = \"../keys/" << name << ".ed25519.json\"\n\n"
            << "[miner]\nchain_api = \"" << chain_api << "\"\nregion = \"" << region << "\"\ncapacity = "
            << o.miner_capacity << "\ncollateral = " << collateral << "\nenclave = \"unix:" << socket
-           << "\"\npoll_ms = 400\n\n"
+           << "\"\npoll_ms = 400\npending_window_s = " << o.pending_window_s << "\n\n"
            << "[log]\nfile = \"../logs/" << name << ".log\"\nlevel = \"" << o.log_level << "\"\n";
       CESS_RETURN_IF_ERROR(WriteFile(dir / name / "node.toml", toml.str()));
       miners.push_back({{"name", name},
@@ -860,6 +861,9 @@ void AddDevnetCommands(CLI::App& app) {
   u->add_option("--profile", up->profile, "Protocol profile: devnet|cess (new devnet only)")->capture_default_str();
   u->add_option("--slot-ms", up->slot_ms, "Slot duration override in ms (new devnet only)");
   u->add_option("--audit-interval", up->audit_interval, "Blocks between audit challenges (new devnet only)");
+  u->add_option("--pending-window", up->pending_window_s,
+                "Seconds miners keep early-pushed fragments waiting for their declaration (new devnet only)")
+      ->capture_default_str();
   u->add_option("--bench-accounts", up->bench_accounts, "Fund K deterministic test accounts (for the load generator)")
       ->capture_default_str();
   u->add_option("--chain-id", up->chain_id, "Chain id (new devnet only)")->capture_default_str();

@@ -45,6 +45,7 @@ Result<std::unique_ptr<MinerNode>> MinerNode::Open(const NodeConfig& config) {
   ac.endpoint = config.advertise.empty() ? config.listen : config.advertise;
   ac.capacity = config.miner.capacity;
   ac.collateral = config.miner.collateral;
+  ac.pending_window_s = config.miner.pending_window_s;
   node->agent_ = std::make_unique<MinerAgent>(ac, node->profile_, status->chain_id(), *node->node_, *node->tx_,
                                               *node->enclave_, *node->store_);
   node->service_ =
