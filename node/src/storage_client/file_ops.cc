@@ -52,9 +52,9 @@ Result<chain::Profile> ProfileOf(const NodeClient& node) {
 // miners segment by segment.
 constexpr uint64_t kInMemoryLimit = uint64_t{256} << 20;
 
-// Every fragment of a file held in memory, in one slab (segment-major), asking the kernel for huge
-// pages: one allocation and a few hundred page faults instead of one per fragment and tens of
-// thousands.
+// Every fragment of a file held in memory, in one anonymous mapping (segment-major): one
+// allocation instead of one per fragment. (Asking for huge pages with MADV_HUGEPAGE made encoding
+// 1.5x slower on the 2-vCPU VM, compaction stalls; bench/RESULTS.md §6d.)
 class FragmentTable {
  public:
   FragmentTable() = default;
@@ -74,7 +74,6 @@ class FragmentTable {
       bytes_ = 0;
       return;  // Put then fails with ResourceExhausted
     }
-    ::madvise(p, bytes_, MADV_HUGEPAGE);  // a hint
     base_ = static_cast<uint8_t*>(p);
   }
   bool empty() const { return base_ == nullptr; }
