@@ -11,38 +11,46 @@
 #   declare_s  the upload declaration: submitted and finalized on chain
 #   active_s   until the miners' transfer and tag reports make the file Active
 #   get_s      `cess storage get`: fetch any 4 of 12 per segment, verify, decode, write, fsync
-#   bench/storage/storage_devnet_bench.sh [BUILD_DIR] [SIZE_MIB] [REPS] [PUT_FLAGS]
-# Defaults: build, 64, 5, none. PUT_FLAGS="--early-push" pushes while encoding, before the
-# declaration; data_up_s is then encode_s + push_s (push_s counted from the end of encoding) and
-# the declaration runs alongside the push.
+#   bench/storage/storage_devnet_bench.sh [BUILD_DIR] [SIZE_MIB] [REPS] [VARIANTS]
+# Defaults: build, 64, 5, one variant with no flags. VARIANTS is a '|'-separated list of put flag
+# sets, run in turn within each rep on the same devnet (a fair side-by-side comparison on a noisy
+# machine), one JSON line each: e.g. '|--early-push' compares the default with the early push,
+# which pushes while encoding, before the declaration (push_s then counts from the end of
+# encoding, and the declaration runs alongside the push).
 set -euo pipefail
 BUILD=${1:-build}
 SIZE_MIB=${2:-64}
 REPS=${3:-5}
-PUT_FLAGS=${4:-}
+VARIANTS=${4:-}
 CESS="$BUILD/node/cess"
 DIR=$(mktemp -d /tmp/cess-sbench-XXXXXX)
 trap '"$CESS" devnet down --dir "$DIR/dn" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
+IFS='|' read -r -a FLAGS <<< "$VARIANTS|"  # the trailing '|' keeps an empty last variant
+[ "${#FLAGS[@]}" -gt 1 ] && [ -z "${FLAGS[-1]}" ] && [[ "$VARIANTS" != *"|" ]] && unset 'FLAGS[-1]'
+[ "${#FLAGS[@]}" -eq 0 ] && FLAGS=("")
 
-echo "storage_devnet_bench: 4 validators, 12 miners, ${SIZE_MIB} MiB x $REPS" >&2
-"$CESS" devnet up --dir "$DIR/dn" --miners 12 --miner-capacity $((4 << 30)) --log-level warn --timeout 180 \
+echo "storage_devnet_bench: 4 validators, 12 miners, ${SIZE_MIB} MiB x $REPS, variants: ${FLAGS[*]@Q}" >&2
+"$CESS" devnet up --dir "$DIR/dn" --miners 12 --miner-capacity $((8 << 30)) --log-level warn --timeout 180 \
   --json > "$DIR/up.json"
 for i in $(seq 1 "$REPS"); do
-  head -c $((SIZE_MIB << 20)) /dev/urandom > "$DIR/in"
-  "$CESS" storage put "$DIR/in" --dir "$DIR/dn" --json $PUT_FLAGS > "$DIR/put$i.json"
-  FID=$(python3 -c "import json;print(json.load(open('$DIR/put$i.json'))['fid'])")
-  sync
-  "$CESS" storage get "$FID" -o "$DIR/out" --dir "$DIR/dn" --json > "$DIR/get$i.json"
-  cmp -s "$DIR/in" "$DIR/out" || { echo "download $i differs from the upload" >&2; exit 1; }
-  rm -f "$DIR/out"
+  for v in "${!FLAGS[@]}"; do
+    head -c $((SIZE_MIB << 20)) /dev/urandom > "$DIR/in"
+    "$CESS" storage put "$DIR/in" --dir "$DIR/dn" --json ${FLAGS[$v]} > "$DIR/put$v-$i.json"
+    FID=$(python3 -c "import json;print(json.load(open('$DIR/put$v-$i.json'))['fid'])")
+    sync
+    "$CESS" storage get "$FID" -o "$DIR/out" --dir "$DIR/dn" --json > "$DIR/get$v-$i.json"
+    cmp -s "$DIR/in" "$DIR/out" || { echo "download $i differs from the upload" >&2; exit 1; }
+    rm -f "$DIR/out"
+  done
 done
-python3 - "$DIR" "$REPS" "$SIZE_MIB" <<'PY'
+for v in "${!FLAGS[@]}"; do
+python3 - "$DIR" "$REPS" "$SIZE_MIB" "$v" "${FLAGS[$v]}" <<'PY'
 import json, statistics, sys
-d, reps, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-puts = [json.load(open(f"{d}/put{i}.json")) for i in range(1, reps + 1)]
-gets = [json.load(open(f"{d}/get{i}.json")) for i in range(1, reps + 1)]
+d, reps, size, v, flags = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+puts = [json.load(open(f"{d}/put{v}-{i}.json")) for i in range(1, reps + 1)]
+gets = [json.load(open(f"{d}/get{v}-{i}.json")) for i in range(1, reps + 1)]
 med = lambda xs: round(statistics.median(xs), 3)
-out = {"size_mib": size, "reps": reps, "early_push": puts[0].get("early_push", False),
+out = {"put_flags": flags, "size_mib": size, "reps": reps, "early_push": puts[0].get("early_push", False),
        "put_total_s": med([p["encode_s"] + (max(p["push_s"], p["declare_s"]) if p.get("early_push") else p["declare_s"] + p["push_s"]) for p in puts]),
        "encode_s": med([p["encode_s"] for p in puts]), "push_s": med([p["push_s"] for p in puts]),
        "data_up_s": med([p["encode_s"] + p["push_s"] for p in puts]),
@@ -52,3 +60,4 @@ out = {"size_mib": size, "reps": reps, "early_push": puts[0].get("early_push", F
        "all_get": [round(g["seconds"], 3) for g in gets]}
 print(json.dumps(out))
 PY
+done

@@ -134,11 +134,14 @@ grpc::Status MinerService::PutFragments(grpc::ServerContext*,
     if (data.size() + msg.data().size() > fragment_size_) {
       return {grpc::StatusCode::INVALID_ARGUMENT, "more bytes than the announced size"};
     }
-    data.insert(data.end(), msg.data().begin(), msg.data().end());
-    if (data.size() == fragment_size_) {
+    // A fragment in one message (the usual case) is stored from the message, without a copy.
+    const bool whole = data.empty() && msg.data().size() == fragment_size_;
+    if (!whole) data.insert(data.end(), msg.data().begin(), msg.data().end());
+    if (whole || data.size() == fragment_size_) {
       open = false;
       ++received;
-      if (cess::Status s = batch->Add(hash, data); !s.ok()) {
+      const ByteSpan bytes = whole ? AsBytes(msg.data()) : ByteSpan(data);
+      if (cess::Status s = batch->Add(hash, bytes); !s.ok()) {
         return ToGrpc(s.WithContext("fragment " + chain::HashToHex(hash)));
       }
     }

@@ -43,7 +43,7 @@ struct PutOptions {
   // declaration (the miners keep them pending until they see it), instead of after the
   // declaration. It overlaps encoding, pushing and the chain's finality when the miners are
   // remote; on one small machine that runs the miners too, the work competes for the same cores
-  // and is slower (bench/RESULTS.md §6d). Default off.
+  // and is slower (bench/RESULTS.md §6e). Default off.
   bool early_push = false;
 };
 
