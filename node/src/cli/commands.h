@@ -21,7 +21,8 @@ namespace cess::cli {
 void AddEcCommands(CLI::App& app);      // ec encode | ec decode       (ec_cmd.cc)
 void AddHashCommands(CLI::App& app);    // hash fid                    (hash_cmd.cc)
 void AddCryptoCommands(CLI::App& app);  // vrf prove | vrf verify, key gen (crypto_cmd.cc)
-void AddFlCommands(CLI::App& app);      // fl simulate | fl aggregate  (fl_cmd.cc)
+void AddFlCommands(CLI::App& app);      // fl simulate | fl aggregate  (fl_cmd.cc, in cess-fl)
+void AddFlForwarder(CLI::App& app);     // `cess fl ...` runs cess-fl  (fl_forward.cc)
 void AddDevnetCommands(CLI::App& app);  // devnet up | status | down   (devnet_cmd.cc)
 void AddChainCommands(CLI::App& app);   // chain status | block | account (chain_cmd.cc)
 void AddTxCommands(CLI::App& app);

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   cess::cli::AddEcCommands(app);
   cess::cli::AddHashCommands(app);
   cess::cli::AddCryptoCommands(app);
-  cess::cli::AddFlCommands(app);
+  cess::cli::AddFlForwarder(app);
   cess::cli::AddDevnetCommands(app);
   cess::cli::AddChainCommands(app);
   cess::cli::AddTxCommands(app);
