@@ -17,6 +17,7 @@ void AddFlForwarder(CLI::App& app) {
   auto* fl = app.add_subcommand("fl", "Federated learning (AI-LINK): simulate jobs, apply robust rules (runs cess-fl)");
   fl->prefix_command();  // everything after `fl`, --help included, goes to cess-fl
   fl->set_help_flag();
+  fl->set_help_all_flag();
   fl->callback([fl] {
     std::error_code ec;
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
