@@ -31,6 +31,8 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -109,23 +111,33 @@ Status WriteFile(const fs::path& p, const std::string& text) {
   return Status::Ok();
 }
 
-// A free TCP port on 127.0.0.1 (bound and released; the kernel does not hand it out again soon).
+// A free TCP port on 127.0.0.1 for a node to listen on. It is taken below the kernel's ephemeral
+// range (/proc/sys/net/ipv4/ip_local_port_range), because a port from that range can be handed to
+// some outgoing connection's local end between this check and the node's bind, which then fails
+// with "Address already in use". Candidates are tried from a random start and test-bound.
 Result<int> FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return Status::IoError("socket: " + std::string(std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return Status::IoError("bind: " + std::string(std::strerror(errno)));
+  int ephemeral_low = 32768;
+  if (auto range = ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); range.ok()) {
+    const int low = std::atoi(range->c_str());
+    if (low > 2048) ephemeral_low = low;
   }
-  const int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
+  const int lo = std::max(1024, ephemeral_low - 12768), hi = ephemeral_low - 1;
+  static std::mt19937 rng(std::random_device{}());
+  const int span = hi - lo + 1;
+  const int start = static_cast<int>(rng() % static_cast<unsigned>(span));
+  for (int i = 0; i < span; ++i) {
+    const int port = lo + (start + i) % span;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return Status::IoError("socket: " + std::string(std::strerror(errno)));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return Status::ResourceExhausted("no free TCP port on 127.0.0.1 in " + std::to_string(lo) + "-" + std::to_string(hi));
 }
 
 // The cessd binary: --cessd, else next to this executable, else on PATH.
@@ -183,7 +195,18 @@ pid_t RunningPid(const fs::path& dir, const std::string& name) {
   // A zombie child of ours counts as gone.
   int status = 0;
   if (::waitpid(pid, &status, WNOHANG) == pid) return 0;
-  return ::kill(pid, 0) == 0 ? pid : 0;
+  if (::kill(pid, 0) != 0) return 0;
+  // So does a zombie someone else has not reaped yet (a node started by an earlier `devnet up` is
+  // inherited by init, which may reap it late): its state in /proc/PID/stat is Z or X.
+  auto stat = ReadFile(fs::path("/proc") / std::to_string(pid) / "stat");
+  if (stat.ok()) {
+    const size_t paren = stat->rfind(')');
+    if (paren != std::string::npos && paren + 2 < stat->size()) {
+      const char state = (*stat)[paren + 2];
+      if (state == 'Z' || state == 'X') return 0;
+    }
+  }
+  return pid;
 }
 
 // Starts `argv` as process `name` in its own session, output to D/logs/<name>.stderr, its pid in
