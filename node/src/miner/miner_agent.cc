@@ -175,6 +175,13 @@ Result<bool> MinerAgent::IsDeclared(const Hash256& fid) {
   return file.has_value();
 }
 
+uint64_t MinerAgent::PendingBytes() const {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [fid, p] : pending_) n += p.hashes.size();
+  return n * profile_.fragment_size;
+}
+
 void MinerAgent::NotePending(const Hash256& fid, const std::vector<Hash256>& hashes) {
   std::lock_guard lock(mu_);
   Pending& p = pending_[fid];

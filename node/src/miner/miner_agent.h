@@ -77,6 +77,8 @@ class MinerAgent {
   // Called by the fragment service after an early push of fragments `hashes` for file `fid`,
   // which was not declared yet (duty 6). Thread-safe.
   void NotePending(const Hash256& fid, const std::vector<Hash256>& hashes);
+  // Bytes of pending fragments (pushed early, file not declared yet). Thread-safe.
+  uint64_t PendingBytes() const;
   // Whether file `fid` is declared on chain (best state). Errors: node errors.
   Result<bool> IsDeclared(const Hash256& fid);
   // Called by the fragment service when a stored fragment failed its hash. Thread-safe.

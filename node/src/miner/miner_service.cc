@@ -115,7 +115,8 @@ grpc::Status MinerService::PutFragments(grpc::ServerContext*,
                                                         " is not the profile's " + std::to_string(fragment_size_)};
       }
       if (early) {
-        if (early_in_flight_.fetch_add(fragment_size_) + fragment_size_ > early_limit_) {
+        // In flight and already pending (committed, file not declared yet) count together.
+        if (early_in_flight_.fetch_add(fragment_size_) + fragment_size_ + agent_.PendingBytes() > early_limit_) {
           early_in_flight_.fetch_sub(fragment_size_);
           return {grpc::StatusCode::RESOURCE_EXHAUSTED,
                   "this miner holds " + std::to_string(early_limit_) +

@@ -14,7 +14,8 @@ class MinerService final : public miner::v1::Miner::Service {
  public:
   // `fragment_size` is the only fragment size accepted (the profile's). The store and agent must
   // outlive the server.
-  // `early_limit` bounds the bytes of early pushes (files not declared yet) received at once.
+  // `early_limit` bounds the bytes of early pushes whose file is not declared yet: being received
+  // plus kept as pending.
   MinerService(storage::FragmentStore& store, MinerAgent& agent, uint64_t fragment_size, std::string region,
                uint64_t early_limit = kDefaultEarlyLimit)
       : store_(store), agent_(agent), fragment_size_(fragment_size), region_(std::move(region)),
