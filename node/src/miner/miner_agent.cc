@@ -169,10 +169,9 @@ Status MinerAgent::CheckAssigned(const Hash256& fid, const Hash256& hash) {
                                     " is not assigned to this miner");
 }
 
-Result<bool> MinerAgent::IsDeclared(const Hash256& fid) {
+Result<std::optional<std::set<Hash256>>> MinerAgent::Assignment(const Hash256& fid) {
   RemoteStateReader reader(node_);
-  CESS_ASSIGN_OR_RETURN(auto file, file_bank::ReadFile(reader, fid));
-  return file.has_value();
+  return AssignedHere(reader, fid);
 }
 
 uint64_t MinerAgent::PendingBytes() const {

@@ -79,8 +79,10 @@ class MinerAgent {
   void NotePending(const Hash256& fid, const std::vector<Hash256>& hashes);
   // Bytes of pending fragments (pushed early, file not declared yet). Thread-safe.
   uint64_t PendingBytes() const;
-  // Whether file `fid` is declared on chain (best state). Errors: node errors.
-  Result<bool> IsDeclared(const Hash256& fid);
+  // The fragment hashes of file `fid` that the chain assigns to this miner (a deal position or a
+  // position it holds), read from the best state; nullopt when the file is not declared.
+  // Errors: node errors.
+  Result<std::optional<std::set<Hash256>>> Assignment(const Hash256& fid);
   // Called by the fragment service when a stored fragment failed its hash. Thread-safe.
   void NoteCorrupt(const Hash256& fragment);
 

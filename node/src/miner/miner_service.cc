@@ -152,12 +152,15 @@ grpc::Status MinerService::PutFragments(grpc::ServerContext*,
   bool pending = false;
   if (early) {
     // Declared by now: every fragment must be assigned here. Not yet: kept as pending.
-    auto declared = agent_.IsDeclared(fid);
-    if (!declared.ok()) return ToGrpc(declared.status());
-    pending = !*declared;
+    auto mine = agent_.Assignment(fid);
+    if (!mine.ok()) return ToGrpc(mine.status());
+    pending = !mine->has_value();
     if (!pending) {
       for (const Hash256& h : batch->hashes()) {
-        if (cess::Status s = agent_.CheckAssigned(fid, h); !s.ok()) return ToGrpc(s);
+        if ((*mine)->count(h) == 0) {
+          return {grpc::StatusCode::FAILED_PRECONDITION, "fragment " + chain::HashToHex(h) + " of file " +
+                                                             chain::HashToHex(fid) + " is not assigned to this miner"};
+        }
       }
     }
   }

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
-#include <span>
 #include <thread>
 #include <utility>
 
@@ -103,31 +102,40 @@ class FragmentTable {
 // Re-encodes the file with `sink` receiving every fragment (the second pass).
 using SecondPass = std::function<Status(const storage::HashedFragmentSink& sink)>;
 
-// Pushes one fragment to `endpoint`, retrying Unavailable / DeadlineExceeded up to four times.
-Status PushOne(const MinerClient& client, const Hash256& fid, const Hash256& hash, ByteSpan bytes) {
+// Runs `call` (a push to `client`), retrying Unavailable / DeadlineExceeded up to four times.
+template <typename Call>
+Status WithRetries(const MinerClient& client, const Call& call) {
   Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {  // waits 0.2 + 0.4 + 0.8 + 1.6 s between tries
-    auto r = client.Put(fid, hash, bytes);
-    last = r.status();
-    if (r.ok() || (last.code() != StatusCode::kUnavailable && last.code() != StatusCode::kDeadlineExceeded)) break;
+    last = call().status();
+    if (last.ok() || (last.code() != StatusCode::kUnavailable && last.code() != StatusCode::kDeadlineExceeded)) break;
     if (attempt < 4) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
   }
   return last.WithContext("miner " + client.endpoint());
 }
 
+// Pushes one fragment with PutFragment.
+Status PushOne(const MinerClient& client, const Hash256& fid, const Hash256& hash, ByteSpan bytes) {
+  return WithRetries(client, [&] { return client.Put(fid, hash, bytes); });
+}
+
 // The most fragment bytes one PutFragments stream carries before its group commit.
 constexpr uint64_t kPushBatchBytes = uint64_t{64} << 20;
 
-// Pushes `batch` to the miner in one PutFragments stream, retrying as PushOne.
-Status PushBatch(const MinerClient& client, const Hash256& fid, std::span<const MinerClient::FragmentRef> batch) {
-  Status last;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    auto r = client.PutMany(fid, batch);
-    last = r.status();
-    if (r.ok() || (last.code() != StatusCode::kUnavailable && last.code() != StatusCode::kDeadlineExceeded)) break;
-    if (attempt < 4) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+// Pushes fragment `j` of every segment (held in `fragments`) to `client` in PutFragments streams of
+// at most kPushBatchBytes, each retried; `acked(bytes)` after each acknowledged stream.
+Status PushMinerFragments(const MinerClient& client, const storage::FileManifest& manifest,
+                          const FragmentTable& fragments, uint32_t j, uint64_t fragment_size,
+                          const std::function<void(uint64_t)>& acked) {
+  const size_t per_batch = std::max<size_t>(1, kPushBatchBytes / std::max<uint64_t>(1, fragment_size));
+  for (size_t begin = 0; begin < manifest.segments.size(); begin += per_batch) {
+    const size_t end = std::min(manifest.segments.size(), begin + per_batch);
+    std::vector<MinerClient::FragmentRef> batch;
+    for (size_t s = begin; s < end; ++s) batch.push_back({manifest.segments[s].fragment_hashes[j], fragments.at(s, j)});
+    CESS_RETURN_IF_ERROR(WithRetries(client, [&] { return client.PutMany(manifest.fid, batch); }));
+    if (acked) acked((end - begin) * fragment_size);
   }
-  return last.WithContext("miner " + client.endpoint());
+  return Status::Ok();
 }
 
 // The declaration of `manifest` (its miners are added by the caller).
@@ -351,9 +359,7 @@ Result<PutResult> PipelinedStore(const NodeClient& node, TxSubmitter& tx, const 
   for (size_t a = 0; a < again.size(); ++a) {
     threads.emplace_back([&, a] {
       const uint32_t j = again[a];
-      std::vector<MinerClient::FragmentRef> batch;
-      for (size_t s = 0; s < manifest.segments.size(); ++s) batch.push_back({manifest.segments[s].fragment_hashes[j], fragments.at(s, j)});
-      results[a] = PushBatch(*clients[j], manifest.fid, batch);
+      results[a] = PushMinerFragments(*clients[j], manifest, fragments, j, profile.fragment_size, nullptr);
     });
   }
   for (auto& t : threads) t.join();
@@ -413,22 +419,15 @@ Result<PutResult> Store(const NodeClient& node, TxSubmitter& tx, const chain::Pr
     std::mutex mu;
     Status first_error;
     std::vector<std::thread> threads;
-    const size_t per_batch = std::max<size_t>(1, kPushBatchBytes / std::max<uint64_t>(1, profile.fragment_size));
     for (uint32_t j = 0; j < n; ++j) {
       threads.emplace_back([&, j] {
-        for (size_t begin = 0; begin < manifest.segments.size(); begin += per_batch) {
-          const size_t end = std::min(manifest.segments.size(), begin + per_batch);
-          std::vector<MinerClient::FragmentRef> batch;
-          for (size_t s = begin; s < end; ++s) batch.push_back({manifest.segments[s].fragment_hashes[j], fragments.at(s, j)});
-          Status st = PushBatch(*clients[j], manifest.fid, batch);
+        Status st = PushMinerFragments(*clients[j], manifest, fragments, j, profile.fragment_size, [&](uint64_t bytes) {
           std::lock_guard lock(mu);
-          if (!st.ok()) {
-            if (first_error.ok()) first_error = st;
-            return;
-          }
-          done += (end - begin) * profile.fragment_size;
+          done += bytes;
           if (o.progress) o.progress("push", done, total);
-        }
+        });
+        std::lock_guard lock(mu);
+        if (!st.ok() && first_error.ok()) first_error = st;
       });
     }
     for (auto& t : threads) t.join();
